@@ -1,0 +1,73 @@
+# Hotmart Import: `make run` and `make test` work on a fresh machine (they bootstrap .venv).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV := $(BIN)/uv
+export UV_PYTHON_DOWNLOADS := never
+LOCAL_PACKAGES := libs/common libs/stack services/upload services/parse services/matcher \
+                  services/journey services/revenue services/finalizer
+LOCAL_NAMES := hotmart-import-common hotmart-import-stack hotmart-upload-service \
+               hotmart-parse-service hotmart-matcher-service hotmart-journey-service \
+               hotmart-revenue-service hotmart-finalizer-service
+SAMPLE := samples/hotmart-sample.csv
+PYTEST_ARGS ?=
+
+.PHONY: setup run up down test test-unit test-integration test-e2e lint typecheck schemas \
+        check-schemas lock sample clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.lock $(addsuffix /pyproject.toml,$(LOCAL_PACKAGES))
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	test -x $(UV) || $(BIN)/python -m pip install --quiet "uv>=0.5"
+	$(UV) pip sync --quiet -p $(BIN)/python requirements.lock
+	$(UV) pip install --quiet -p $(BIN)/python --no-deps $(addprefix -e ,$(LOCAL_PACKAGES))
+	touch $@
+
+run: setup
+	$(BIN)/hotmart-import up --import $(SAMPLE)
+
+up: setup
+	$(BIN)/hotmart-import up --detach
+
+down:
+	$(BIN)/hotmart-import down
+
+test: setup check-schemas
+	$(BIN)/pytest -q tests $(PYTEST_ARGS)
+
+test-unit: setup
+	$(BIN)/pytest -q -m unit tests $(PYTEST_ARGS)
+
+test-integration: setup
+	$(BIN)/pytest -q -m integration tests $(PYTEST_ARGS)
+
+test-e2e: setup
+	$(BIN)/pytest -q -m e2e tests $(PYTEST_ARGS)
+
+lint: setup check-schemas
+	$(BIN)/ruff check .
+	$(BIN)/python tools/check_architecture.py
+	$(MAKE) typecheck
+
+typecheck: setup
+	$(BIN)/mypy libs services tools
+
+schemas: setup
+	$(BIN)/python -m hotmart_common.schemas schemas
+
+check-schemas: setup
+	$(BIN)/python -m hotmart_common.schemas schemas --check
+
+sample: setup
+	$(BIN)/python tools/generate_sample.py $(SAMPLE)
+
+lock:
+	test -x $(UV) || (test -x $(BIN)/python || $(PYTHON) -m venv $(VENV); $(BIN)/python -m pip install --quiet "uv>=0.5")
+	$(UV) pip compile --quiet -p $(BIN)/python pyproject.toml requirements-dev.in \
+	    --generate-hashes --custom-compile-command "make lock" \
+	    $(addprefix --no-emit-package ,$(LOCAL_NAMES)) -o requirements.lock
+
+clean:
+	rm -rf $(VENV) .run .pytest_cache .mypy_cache .ruff_cache

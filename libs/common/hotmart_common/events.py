@@ -1,0 +1,195 @@
+"""Event contracts: every message on the bus is one of these models.
+
+Events are past-tense facts. Each carries an event id (stable for a given fact, so a
+replayed event is recognisable), the tenant and a schema version. ``make schemas`` turns
+them into JSON Schema under ``schemas/``.
+"""
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+from uuid import UUID, uuid5
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+EVENT_NAMESPACE = UUID("6f1c3a52-8d0e-4c1b-9a57-2b9f64a0c3d1")
+
+StatusCategory = Literal["active", "lost", "pending"]
+ConsumerService = Literal["matcher", "journey", "revenue"]
+CONSUMER_SERVICES: tuple[ConsumerService, ...] = ("matcher", "journey", "revenue")
+
+
+def stable_event_id(*parts: object) -> UUID:
+    """The same fact always gets the same id, so consumers can drop duplicates."""
+    return uuid5(EVENT_NAMESPACE, ":".join(str(part) for part in parts))
+
+
+def chunk_key(import_id: UUID, chunk_no: int) -> bytes:
+    """Kafka key of every row event and the end-of-chunk marker of one chunk."""
+    return f"{import_id}:{chunk_no}".encode()
+
+
+class Event(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    event_id: UUID = Field(
+        description="Identifies this fact; a re-published event keeps its id.",
+        examples=["0b6f4f4e-8f3c-5f0e-9a1d-3c2b1a0f9e8d"],
+    )
+    schema_version: Literal[1] = Field(default=1, description="Version of this event's schema.")
+    tenant_id: str = Field(description="Tenant (producer account) the data belongs to.",
+                           examples=["default"])
+
+
+class ImportEvent(Event):
+    import_id: UUID = Field(description="The import this event belongs to.",
+                            examples=["5d0c8a8e-1f7b-4c1e-8a43-8f1f3f7d6a10"])
+
+
+class ImportConfirmed(ImportEvent):
+    """The producer confirmed an uploaded export: parsing may start."""
+
+    object_key: str = Field(description="S3 key of the uploaded file.",
+                            examples=["imports/default/5d0c8a8e-1f7b-4c1e-8a43-8f1f3f7d6a10/vendas.csv"])
+    file_name: str = Field(description="File name as uploaded.", examples=["vendas.csv"])
+    mapping: dict[str, str] = Field(
+        description="Field -> source column the parser must use.",
+        examples=[{"email": "Email do(a) Comprador(a)", "amount": "Valor de compra com impostos"}],
+    )
+    uploaded_at: datetime = Field(description="Upload time; the purchase date of rows without one.")
+
+
+class RowParsed(ImportEvent):
+    """One valid purchase row of an export, normalised."""
+
+    kind: Literal["row"] = Field(default="row", description="Discriminator on the row topic.")
+    chunk_no: int = Field(ge=0, description="Chunk this row belongs to.", examples=[0])
+    row_number: int = Field(ge=2, description="Row number in the spreadsheet (header = 1).",
+                            examples=[2])
+    email: str = Field(description="Buyer e-mail, trimmed and lower-cased.",
+                       examples=["maria.silva@example.com"])
+    name: str | None = Field(default=None, description="Buyer name.", examples=["Maria Silva"])
+    phone: str | None = Field(default=None, description="Buyer phone.", examples=["11999990000"])
+    document: str | None = Field(default=None, description="Buyer document (CPF / CNPJ).",
+                                 examples=["00000000000"])
+    product: str | None = Field(default=None, description="Product name.",
+                                examples=["Curso Exemplo de Jardinagem"])
+    amount: Decimal = Field(description="Amount paid, exact decimal.", examples=["297.00"])
+    currency: str = Field(description="ISO 4217 currency code.", examples=["BRL"])
+    status: str | None = Field(default=None, description="Status text as in the file.",
+                               examples=["Aprovado"])
+    status_category: StatusCategory = Field(description="Revenue category of the status.",
+                                            examples=["active"])
+    purchased_at: datetime = Field(description="Purchase time, UTC.",
+                                   examples=["2024-03-15T17:32:10Z"])
+    transaction_code: str | None = Field(default=None, description="Hotmart transaction code.",
+                                         examples=["HP0000000000001"])
+    first_of_buyer: bool = Field(
+        description="True on the first valid row of this e-mail in the file; client counts and "
+                    "client events hang on it so a buyer with many rows counts once.",
+        examples=[True],
+    )
+
+
+class ChunkEnded(ImportEvent):
+    """End-of-chunk marker: every row event of the chunk precedes it in its partition."""
+
+    kind: Literal["chunk_end"] = Field(default="chunk_end",
+                                       description="Discriminator on the row topic.")
+    chunk_no: int = Field(ge=0, description="The chunk that ended.", examples=[0])
+    rows_published: int = Field(ge=0, description="Row events published for this chunk.",
+                                examples=[300])
+    last: bool = Field(description="True on the marker of the import's last chunk.")
+    chunks_total: int | None = Field(default=None, ge=1,
+                                     description="Number of chunks (on the last marker).")
+    total_rows: int | None = Field(default=None, ge=0,
+                                   description="Non-blank data rows in the file (last marker).")
+
+
+RowTopicMessage = Annotated[RowParsed | ChunkEnded, Field(discriminator="kind")]
+ROW_TOPIC_ADAPTER: TypeAdapter[RowParsed | ChunkEnded] = TypeAdapter(RowTopicMessage)
+
+
+class RevenueTotal(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    category: StatusCategory = Field(description="Revenue category.", examples=["active"])
+    currency: str = Field(description="ISO 4217 currency code.", examples=["BRL"])
+    amount: Decimal = Field(description="Exact sum of the amounts.", examples=["1234.56"])
+    rows: int = Field(ge=0, description="Rows summed.", examples=[4])
+
+
+class ChunkProcessed(ImportEvent):
+    """A consumer service has applied every row of a chunk; counts are read from its store."""
+
+    service: ConsumerService = Field(description="The service that processed the chunk.")
+    chunk_no: int = Field(ge=0, description="The chunk processed.", examples=[0])
+    chunks_total: int | None = Field(default=None, ge=1,
+                                     description="Number of chunks, known from the last marker.")
+    total_rows: int | None = Field(default=None, ge=0,
+                                   description="Non-blank data rows (from the last marker).")
+    rows_processed: int = Field(ge=0, description="Rows of the chunk applied by the service.")
+    rows_failed: int = Field(default=0, ge=0,
+                             description="Rows of the chunk the service could not apply.")
+    clients_created: int = Field(default=0, ge=0,
+                                 description="Buyers first seen in this chunk who are new clients.")
+    clients_updated: int = Field(default=0, ge=0,
+                                 description="Buyers first seen in this chunk who already existed.")
+    milestones_recorded: int = Field(default=0, ge=0, description="Journey milestones recorded.")
+    revenue: list[RevenueTotal] = Field(default_factory=list,
+                                        description="Ledger totals of the chunk.")
+
+
+class ClientCreated(Event):
+    """A buyer became a new client of the CRM."""
+
+    client_id: UUID = Field(description="The new client's id.")
+    email: str = Field(description="The client's e-mail.", examples=["maria.silva@example.com"])
+    name: str | None = Field(default=None, description="The client's name.",
+                             examples=["Maria Silva"])
+    import_id: UUID = Field(description="The import that created the client.")
+    created_at: datetime = Field(description="When the client was created.")
+
+
+class ClientUpdated(Event):
+    """An existing client got purchases from an import."""
+
+    client_id: UUID = Field(description="The client's id.")
+    email: str = Field(description="The client's e-mail.", examples=["maria.silva@example.com"])
+    import_id: UUID = Field(description="The import that enriched the client.")
+
+
+class ImportSummary(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    total_rows: int = Field(ge=0, description="Non-blank data rows.")
+    chunks_total: int = Field(ge=0, description="Chunks the rows were split into.")
+    clients_created: int = Field(ge=0, description="Distinct e-mails that were not clients before.")
+    clients_updated: int = Field(ge=0, description="Distinct existing clients with purchases.")
+    rows_skipped: int = Field(ge=0, description="Rows that changed nothing, with a reason.")
+    rows_failed: int = Field(ge=0, description="Rows a service could not apply.")
+    total_revenue: Decimal = Field(description="Sum of active amounts.", examples=["1234.56"])
+    lost_revenue: Decimal = Field(description="Sum of lost amounts.", examples=["297.00"])
+    currency: str = Field(description="The import's currency, or MIXED.", examples=["BRL"])
+
+
+class ImportCompleted(ImportEvent):
+    """Every consumer service has processed every chunk; the summary is final."""
+
+    summary: ImportSummary = Field(description="Final counts of the import.")
+    completed_at: datetime = Field(description="When the finalizer completed the import.")
+
+
+class DeadLetter(BaseModel):
+    """A message that could not be decoded, kept with where it came from and why."""
+
+    model_config = ConfigDict(frozen=True)
+
+    topic: str = Field(description="Topic the message was read from.", examples=["import.rows"])
+    partition: int = Field(description="Partition it was read from.", examples=[3])
+    offset: int = Field(description="Its offset.", examples=[1042])
+    key: str | None = Field(default=None, description="Its key, as text (base64 if binary).")
+    value_base64: str = Field(description="The original bytes, base64.")
+    error: str = Field(description="Why it could not be processed.")
+    consumer_group: str = Field(description="The consumer group that rejected it.")
+    failed_at: datetime = Field(description="When it was rejected.")

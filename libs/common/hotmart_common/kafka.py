@@ -1,0 +1,186 @@
+"""Kafka wiring written once: broker, topics, publishing, and consuming with explicit acks.
+
+Every subscriber here commits its offsets only after its handler has returned (at-least-once
+delivery); handlers make that exactly-once in effect by writing idempotently. A message
+that cannot be decoded goes to the dead-letter topic and the consumer moves on; a handler
+error (the database is away, say) rewinds the batch and retries it after a pause.
+"""
+
+import asyncio
+import base64
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from aiokafka import ConsumerRecord
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker, KafkaMessage
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from .events import DeadLetter
+from .store import Outgoing
+from .topics import DEAD_LETTERS
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+JSON_HEADERS = {"content-type": "application/json"}
+
+
+def make_broker(bootstrap_servers: str, client_id: str) -> KafkaBroker:
+    # Idempotent producers and transactions are not used: effects are made idempotent in the
+    # store instead, which also keeps us compatible with brokers that lack them.
+    return KafkaBroker(
+        bootstrap_servers,
+        client_id=client_id,
+        enable_idempotence=False,
+        acks="all",
+        linger_ms=2,
+        max_batch_size=1024 * 1024,
+        graceful_timeout=10.0,
+        logger=None,
+    )
+
+
+async def ensure_topics(bootstrap_servers: str, partitions: dict[str, int]) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [
+            NewTopic(name, num_partitions=count, replication_factor=1)
+            for name, count in partitions.items()
+            if name not in existing
+        ]
+        if missing:
+            with contextlib.suppress(TopicAlreadyExistsError):  # another service was first
+                await admin.create_topics(missing)
+    finally:
+        await admin.close()
+
+
+class EventPublisher:
+    """Sends many events without waiting for each; returns once the broker has them all."""
+
+    def __init__(self, broker: KafkaBroker) -> None:
+        self.broker = broker
+
+    async def publish(self, messages: Sequence[Outgoing]) -> None:
+        pending = [
+            await self.broker.publish(
+                message.event.model_dump_json().encode(),
+                message.topic,
+                key=message.key,
+                headers=JSON_HEADERS,
+                no_confirm=True,
+            )
+            for message in messages
+        ]
+        await asyncio.gather(*pending)
+
+    async def publish_raw(self, topic: str, values: Sequence[tuple[bytes | None, bytes]]) -> None:
+        pending = [
+            await self.broker.publish(value, topic, key=key, headers=JSON_HEADERS, no_confirm=True)
+            for key, value in values
+        ]
+        await asyncio.gather(*pending)
+
+
+def dead_letter(record: ConsumerRecord[Any, Any], group_id: str, error: str) -> bytes:
+    key = record.key
+    letter = DeadLetter(
+        topic=record.topic,
+        partition=record.partition,
+        offset=record.offset,
+        key=_text_or_base64(key) if key is not None else None,
+        value_base64=base64.b64encode(record.value or b"").decode(),
+        error=error[:2000],
+        consumer_group=group_id,
+        failed_at=datetime.now(UTC),
+    )
+    return letter.model_dump_json().encode()
+
+
+def _text_or_base64(raw: bytes) -> str:
+    try:
+        return raw.decode()
+    except UnicodeDecodeError:
+        return base64.b64encode(raw).decode()
+
+
+def decode_records(
+    records: Sequence[ConsumerRecord[Any, Any]], adapter: TypeAdapter[T], group_id: str
+) -> tuple[list[T], list[tuple[bytes | None, bytes]]]:
+    decoded: list[T] = []
+    dead: list[tuple[bytes | None, bytes]] = []
+    for record in records:
+        try:
+            decoded.append(adapter.validate_json(record.value or b""))
+        except ValidationError as exc:
+            reason = f"{exc.error_count()} validation error(s): {exc.errors(include_url=False)}"
+            dead.append((record.key, dead_letter(record, group_id, reason)))
+    return decoded, dead
+
+
+class RetryPause:
+    """Backoff between redeliveries of a batch whose handler failed (e.g. database away)."""
+
+    def __init__(self, first: float = 0.2, cap: float = 5.0) -> None:
+        self.first, self.cap, self.current = first, cap, first
+
+    async def wait(self) -> None:
+        await asyncio.sleep(self.current)
+        self.current = min(self.current * 2, self.cap)
+
+    def reset(self) -> None:
+        self.current = self.first
+
+
+def subscribe(
+    broker: KafkaBroker,
+    publisher: EventPublisher,
+    topic: str,
+    *,
+    group_id: str,
+    adapter: TypeAdapter[T],
+    handle: Callable[[list[T]], Awaitable[None]],
+    batch: bool = True,
+    max_records: int = 2000,
+) -> None:
+    """Registers a consumer whose handler receives the decoded messages of one poll."""
+    pause = RetryPause()
+
+    @broker.subscriber(  # type: ignore[untyped-decorator]
+        topic,
+        group_id=group_id,
+        batch=batch,
+        max_records=max_records if batch else None,
+        auto_offset_reset="earliest",
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+        max_poll_interval_ms=10 * 60 * 1000,
+    )
+    async def consume(msg: KafkaMessage) -> None:
+        raw = msg.raw_message
+        records = raw if isinstance(raw, tuple) else (raw,)
+        decoded, dead = decode_records(records, adapter, group_id)
+        try:
+            if dead:
+                log.warning("dead-lettered undecodable messages",
+                            extra={"topic": topic, "group": group_id, "count": len(dead)})
+                await publisher.publish_raw(DEAD_LETTERS, dead)
+            if decoded:
+                await handle(decoded)
+        except Exception:
+            log.exception("handler failed; the batch will be redelivered",
+                          extra={"topic": topic, "group": group_id, "retry_s": pause.current})
+            await pause.wait()
+            raise
+        pause.reset()
+
+
+def model_adapter(model: type[BaseModel]) -> TypeAdapter[Any]:
+    return TypeAdapter(model)

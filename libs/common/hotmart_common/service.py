@@ -1,0 +1,149 @@
+"""The composition root every service shares: settings -> pool, broker, S3 -> one HTTP app.
+
+A service declares what it needs in a :class:`ServiceDefinition` (its migrations, its
+subscribers, its HTTP routes); this module builds the resources, serves ``/healthz``,
+``/readyz`` and ``/metrics``, and shuts down gracefully: on SIGTERM the broker stops
+taking messages, finishes the batch in hand, commits, and the process exits.
+"""
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import uvicorn
+from fastapi import APIRouter, FastAPI, Response
+from faststream.kafka import KafkaBroker
+from prometheus_client import make_asgi_app
+
+from .blobstore import BlobStore
+from .kafka import EventPublisher, ensure_topics, make_broker
+from .logging import configure_logging
+from .settings import ServiceSettings
+from .store import Store, apply_migrations, connect_pool
+from .store.imports import MIGRATIONS as IMPORTS_MIGRATIONS
+from .topics import topic_partitions
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ServiceContext:
+    name: str
+    settings: ServiceSettings
+    store: Store
+    broker: KafkaBroker
+    publisher: EventPublisher
+    blobs: BlobStore | None
+
+    @property
+    def tenant_id(self) -> str:
+        return self.settings.infra.tenant_id
+
+
+@dataclass(frozen=True)
+class ServiceDefinition:
+    name: str
+    migrations: Sequence[tuple[str, Path]] = (("imports", IMPORTS_MIGRATIONS),)
+    uses_s3: bool = False
+    subscribe: Callable[[ServiceContext], None] | None = None
+    routers: Sequence[APIRouter] = ()
+    on_start: Callable[[ServiceContext], Awaitable[None]] | None = None
+    title: str = ""
+    extra_readiness: Sequence[Callable[[ServiceContext], Awaitable[bool]]] = field(default=())
+
+
+@asynccontextmanager
+async def running_context(
+    definition: ServiceDefinition, settings: ServiceSettings
+) -> AsyncIterator[ServiceContext]:
+    """Builds and starts every resource of a service; stops them in reverse order."""
+    infra = settings.infra
+    pool = await connect_pool(infra.database_url, infra.database_pool_size)
+    broker = make_broker(infra.kafka_bootstrap_servers, client_id=f"hotmart-{definition.name}")
+    try:
+        for owner, directory in definition.migrations:
+            await apply_migrations(pool, owner, directory)
+        await ensure_topics(infra.kafka_bootstrap_servers,
+                            topic_partitions(infra.row_topic_partitions))
+        publisher = EventPublisher(broker)
+        context = ServiceContext(
+            name=definition.name,
+            settings=settings,
+            store=Store(pool, publisher),
+            broker=broker,
+            publisher=publisher,
+            blobs=BlobStore(infra) if definition.uses_s3 else None,
+        )
+        if definition.on_start is not None:
+            await definition.on_start(context)
+        if definition.subscribe is not None:
+            definition.subscribe(context)
+        await broker.start()
+        log.info("service started", extra={"service_name": definition.name})
+        yield context
+    finally:
+        await broker.stop()
+        await pool.close()
+        log.info("service stopped", extra={"service_name": definition.name})
+
+
+async def is_ready(context: ServiceContext) -> bool:
+    checks: list[Awaitable[bool]] = [_database_answers(context), context.broker.ping(2.0)]
+    if context.blobs is not None:
+        checks.append(context.blobs.ping())
+    try:
+        results = await asyncio.wait_for(asyncio.gather(*checks), timeout=5.0)
+    except TimeoutError:
+        return False
+    return all(results)
+
+
+async def _database_answers(context: ServiceContext) -> bool:
+    try:
+        async with context.store.pool.acquire(timeout=2.0) as conn:
+            await conn.fetchval("SELECT 1")
+    except Exception:
+        return False
+    return True
+
+
+def create_app(definition: ServiceDefinition, settings: ServiceSettings) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with running_context(definition, settings) as context:
+            app.state.context = context
+            yield
+
+    app = FastAPI(title=definition.title or f"Hotmart Import {definition.name}",
+                  lifespan=lifespan)
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "alive"}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz(response: Response) -> dict[str, str]:
+        context: ServiceContext | None = getattr(app.state, "context", None)
+        ready = context is not None and await is_ready(context)
+        response.status_code = 200 if ready else 503
+        return {"status": "ready" if ready else "not ready"}
+
+    for router in definition.routers:
+        app.include_router(router)
+    app.mount("/metrics", make_asgi_app())
+    return app
+
+
+def run(definition: ServiceDefinition, settings: ServiceSettings) -> None:
+    configure_logging(definition.name, settings.infra.log_level)
+    uvicorn.run(
+        create_app(definition, settings),
+        host=settings.http_host,
+        port=settings.http_port,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=10,
+    )

@@ -1,0 +1,106 @@
+import csv
+import io
+from typing import Final
+
+import polars as pl
+
+from hotmart_common.spreadsheet.problems import FileProblem
+from hotmart_common.spreadsheet.sniff import decode_text
+
+SEPARATORS: Final = (";", ",", "\t")
+MAX_COLUMNS: Final = 16_384  # Excel's own limit
+_LINES_TO_SNIFF: Final = 20
+
+
+def read_csv_grid(data: bytes, file_name: str) -> pl.DataFrame:
+    text = _unified_line_breaks(decode_text(data))
+    separator = detect_separator(text)
+    encoded = text.encode("utf-8")
+    try:
+        return _read_with_polars(encoded, separator, _widest_line(text, separator), file_name)
+    except pl.exceptions.PolarsError as error:
+        if "more fields" not in str(error):
+            raise _unreadable(file_name, text, separator) from None
+    # A quoted field spanning lines hid separators from the line count: count real records.
+    try:
+        width = _widest_record(text, separator)
+        return _read_with_polars(encoded, separator, width, file_name)
+    except (pl.exceptions.PolarsError, csv.Error):
+        raise _unreadable(file_name, text, separator) from None
+
+
+def detect_separator(text: str) -> str:
+    # The first line with any candidate separator is the header line (title lines above a
+    # header rarely contain one); its most frequent candidate wins, ";" on ties as Hotmart.
+    for line in text.split("\n", _LINES_TO_SNIFF)[:_LINES_TO_SNIFF]:
+        counts = {separator: _count_outside_quotes(line, separator) for separator in SEPARATORS}
+        best = max(SEPARATORS, key=lambda separator: counts[separator])
+        if counts[best]:
+            return best
+    return SEPARATORS[0]
+
+
+def _count_outside_quotes(line: str, separator: str) -> int:
+    count, quoted = 0, False
+    for char in line:
+        if char == '"':
+            quoted = not quoted
+        elif char == separator and not quoted:
+            count += 1
+    return count
+
+
+def _unified_line_breaks(text: str) -> str:
+    if "\n" not in text and "\r" in text:  # classic Mac line endings
+        return text.replace("\r", "\n")
+    return text
+
+
+def _widest_line(text: str, separator: str) -> int:
+    return max(line.count(separator) for line in text.split("\n")) + 1
+
+
+def _widest_record(text: str, separator: str) -> int:
+    records = csv.reader(io.StringIO(text), delimiter=separator)
+    return max((len(record) for record in records), default=1)
+
+
+def _read_with_polars(encoded: bytes, separator: str, width: int, file_name: str) -> pl.DataFrame:
+    if width > MAX_COLUMNS:
+        raise FileProblem(
+            "corrupt_file",
+            f"A row of '{file_name}' has {width} fields, more than a spreadsheet can hold "
+            f"({MAX_COLUMNS}); the file does not look like a sales export.",
+        )
+    # Every column is read as text, and the schema is as wide as the widest row: longer rows
+    # keep their extra cells (they surface as unused columns), shorter rows are padded.
+    return pl.read_csv(
+        encoded,
+        has_header=False,
+        separator=separator,
+        schema={f"column_{index}": pl.String for index in range(width)},
+        missing_columns="insert",
+        infer_schema=False,
+        raise_if_empty=False,
+    )
+
+
+def _unreadable(file_name: str, text: str, separator: str) -> FileProblem:
+    line = _first_unreadable_line(text, separator)
+    where = f" (from line {line})" if line else ""
+    return FileProblem(
+        "corrupt_file",
+        f"'{file_name}' could not be read as CSV{where}: a quote (\") is probably left open. "
+        "Export the file again, or close the quote on that line.",
+    )
+
+
+def _first_unreadable_line(text: str, separator: str) -> int | None:
+    records = csv.reader(io.StringIO(text), delimiter=separator, strict=True)
+    record_start = 1
+    try:
+        for _ in records:
+            record_start = records.line_num + 1
+    except csv.Error:
+        return record_start
+    return None

@@ -1,0 +1,63 @@
+import re
+from typing import Literal
+
+from hotmart_common.spreadsheet.amounts import parse_amount
+from hotmart_common.spreadsheet.currencies import normalise_currency
+from hotmart_common.spreadsheet.dates import parse_datetime
+from hotmart_common.spreadsheet.text import canonical_header, fold
+
+__all__ = [
+    "StatusCategory",
+    "canonical_header",
+    "normalise_currency",
+    "normalise_email",
+    "parse_amount",
+    "parse_datetime",
+    "status_category",
+]
+
+StatusCategory = Literal["active", "lost", "pending"]
+
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
+_LABEL = r"[^\s@.]+"
+_EMAIL = re.compile(rf"{_LABEL}(?:\.{_LABEL})*@{_LABEL}(?:\.{_LABEL})*\.(?P<tld>{_LABEL})")
+
+
+def normalise_email(text: str) -> str:
+    email = text.strip().strip(_INVISIBLE).strip().lower()
+    if not email:
+        raise ValueError("missing")
+    match = _EMAIL.fullmatch(email)
+    if match is None or len(match["tld"]) < 2 or match["tld"].isdigit():
+        raise ValueError("not an e-mail address")
+    return email
+
+
+# Hotmart speaks three vocabularies: export text (Portuguese), API enums (CANCELLED,
+# PARTIALLY_REFUNDED) and webhook statuses (CANCELED); Spanish and English dashboards too.
+# Keys are compared after fold(), so case, accents, spaces, "_" and "-" do not matter.
+_ACTIVE_STATUSES = (
+    "approved", "aprovado", "aprovada", "aprobado", "aprobada",
+    "complete", "completed", "completo", "completa", "completado", "completada",
+)  # fmt: skip
+_LOST_STATUSES = (
+    "cancelled", "canceled", "cancelado", "cancelada",
+    "refunded", "reembolsado", "reembolsada",
+    "partially refunded", "parcialmente reembolsado", "parcialmente reembolsada",
+    "chargeback", "expired", "expirado", "expirada", "vencido", "vencida",
+    "overdue", "delayed", "atrasado", "atrasada",
+    "refused", "recusado", "recusada", "rechazado", "rechazada",
+    "no funds", "blocked", "bloqueado", "bloqueada",
+)  # fmt: skip
+_STATUS_CATEGORIES: dict[str, StatusCategory] = {
+    **{fold(status): "active" for status in _ACTIVE_STATUSES},
+    **{fold(status): "lost" for status in _LOST_STATUSES},
+}
+
+
+def status_category(text: str | None) -> StatusCategory:
+    # Waiting payment, printed billet, disputes, pre-orders and unknown words stay pending:
+    # a sale we cannot classify must not count as won or lost.
+    if text is None:
+        return "pending"
+    return _STATUS_CATEGORIES.get(fold(text), "pending")

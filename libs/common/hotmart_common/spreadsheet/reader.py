@@ -1,0 +1,124 @@
+from collections.abc import Iterable, Sequence
+from typing import Final
+
+import polars as pl
+
+from hotmart_common.spreadsheet.columns import detect_columns
+from hotmart_common.spreadsheet.csv_grid import read_csv_grid
+from hotmart_common.spreadsheet.excel_grid import read_excel_grids
+from hotmart_common.spreadsheet.problems import FileProblem
+from hotmart_common.spreadsheet.sniff import MAX_FILE_BYTES, sniff_format
+from hotmart_common.spreadsheet.table import ROW_NUMBER_COLUMN, FileFormat, Table
+
+__all__ = ["MAX_DATA_ROWS", "MAX_FILE_BYTES", "ROW_NUMBER_COLUMN", "Table", "read_table"]
+
+MAX_DATA_ROWS: Final = 1_000_000
+HEADER_SEARCH_ROWS: Final = 20
+EMPTY_PLACEHOLDER: Final = "(none)"  # Hotmart writes it for "no value"
+
+
+def read_table(data: bytes, file_name: str) -> Table:
+    file_format = sniff_format(data, file_name)
+    grid, header_index = _choose_grid(_raw_grids(data, file_name, file_format), file_name)
+    headers, frame = _data_below_header(grid, header_index)
+    if frame.height == 0:
+        raise FileProblem(
+            "header_only",
+            f"'{file_name}' has a header row ({_preview(headers)}) but no sales below it.",
+        )
+    if frame.height > MAX_DATA_ROWS:
+        raise FileProblem(
+            "too_many_rows",
+            f"'{file_name}' has {frame.height:,} rows; up to {MAX_DATA_ROWS:,} can be imported "
+            "at once. Split the export by date range.",
+        )
+    return Table(file_name, file_format, headers, frame)
+
+
+def _raw_grids(data: bytes, file_name: str, file_format: FileFormat) -> Iterable[pl.DataFrame]:
+    if file_format == "csv":
+        return [read_csv_grid(data, file_name)]
+    return read_excel_grids(data, file_name, file_format)
+
+
+def _choose_grid(grids: Iterable[pl.DataFrame], file_name: str) -> tuple[pl.DataFrame, int]:
+    # The first sheet whose header row names an e-mail column wins; failing that the first
+    # sheet with anything in it, so require_email_column can list what was found.
+    fallback: tuple[pl.DataFrame, int] | None = None
+    for raw_grid in grids:
+        grid = _cleaned(raw_grid)
+        header_index = _email_header_index(grid)
+        if header_index is not None:
+            return grid, header_index
+        first_filled = _first_filled_row(grid)
+        if fallback is None and first_filled is not None:
+            fallback = grid, first_filled
+    if fallback is None:
+        raise FileProblem("empty_file", f"'{file_name}' is empty: it has no rows to import.")
+    return fallback
+
+
+def _cleaned(grid: pl.DataFrame) -> pl.DataFrame:
+    stripped = pl.col(pl.String).str.strip_chars()
+    return grid.with_columns(
+        pl.when(stripped.is_in(["", EMPTY_PLACEHOLDER])).then(None).otherwise(stripped).name.keep()
+    )
+
+
+def _email_header_index(grid: pl.DataFrame) -> int | None:
+    for index, row in enumerate(grid.head(HEADER_SEARCH_ROWS).iter_rows()):
+        if "email" in detect_columns([cell for cell in row if cell is not None]).columns:
+            return index
+    return None
+
+
+def _first_filled_row(grid: pl.DataFrame) -> int | None:
+    for index, row in enumerate(grid.head(HEADER_SEARCH_ROWS).iter_rows()):
+        if any(cell is not None for cell in row):
+            return index
+    return None
+
+
+def _data_below_header(grid: pl.DataFrame, header_index: int) -> tuple[list[str], pl.DataFrame]:
+    header_cells = grid.row(header_index)
+    below = grid.with_row_index(ROW_NUMBER_COLUMN, offset=1).slice(header_index + 1)
+    kept = [
+        (column, _header_text(cell, position))
+        for position, (column, cell) in enumerate(zip(grid.columns, header_cells, strict=True))
+        if cell is not None or below.get_column(column).null_count() < below.height
+    ]  # a column with neither header nor data is an artefact of trailing separators
+    headers = unique_headers([header for _, header in kept])
+    frame = below.select(
+        *(pl.col(column).alias(header) for (column, _), header in zip(kept, headers, strict=True)),
+        pl.col(ROW_NUMBER_COLUMN).cast(pl.Int64),
+    )
+    return headers, _without_blank_rows(frame, headers)
+
+
+def _without_blank_rows(frame: pl.DataFrame, headers: Sequence[str]) -> pl.DataFrame:
+    if not headers:
+        return frame.clear()
+    return frame.filter(pl.any_horizontal(pl.col(header).is_not_null() for header in headers))
+
+
+def _header_text(cell: str | None, position: int) -> str:
+    return cell if cell is not None else f"Column {position + 1}"
+
+
+def unique_headers(names: Sequence[str]) -> list[str]:
+    # The legacy export repeats "Moeda" four times: "Moeda", "Moeda (2)", "Moeda (3)", ...
+    seen = {ROW_NUMBER_COLUMN}
+    unique: list[str] = []
+    for name in names:
+        candidate, copy = name, 1
+        while candidate in seen:
+            copy += 1
+            candidate = f"{name} ({copy})"
+        seen.add(candidate)
+        unique.append(candidate)
+    return unique
+
+
+def _preview(headers: Sequence[str], limit: int = 6) -> str:
+    shown = ", ".join(headers[:limit])
+    return shown + (f" and {len(headers) - limit} more" if len(headers) > limit else "")

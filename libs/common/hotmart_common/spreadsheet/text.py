@@ -1,0 +1,29 @@
+import re
+import unicodedata
+
+# "Email do(a) Comprador(a)" and "Email do Comprador" name the same column.
+_GENDER_MARKER = re.compile(r"\(\s*(?:a|as|o|os)\s*\)")
+_NOT_ASCII_ALNUM = re.compile(r"[^a-z0-9]+")
+# "Valor (R$)" and "Preço Total (BRL)" name the amount columns, not something else.
+_CURRENCY_MARKER = re.compile(r"\(\s*(?:r\$|us\$|\$|brl|usd)\s*\)", re.IGNORECASE)
+
+
+def fold(text: str) -> str:
+    without_accents = "".join(
+        char for char in unicodedata.normalize("NFKD", text) if not unicodedata.combining(char)
+    )
+    lowered = unicodedata.normalize("NFKD", without_accents.casefold())
+    return _NOT_ASCII_ALNUM.sub("", _GENDER_MARKER.sub("", lowered))
+
+
+def canonical_header(text: str) -> str:
+    return fold(_CURRENCY_MARKER.sub("", text))
+
+
+def shorten(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def mask_email(text: str) -> str:
+    local, at, domain = text.partition("@")
+    return f"{local[:2]}***{at}{domain}"

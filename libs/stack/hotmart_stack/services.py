@@ -1,0 +1,31 @@
+"""The six services of the pipeline, as the supervisor starts them."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    """How to run one service: its command and the env var that tells it its HTTP port."""
+
+    name: str
+    argv: tuple[str, ...]
+    port_env: str
+
+
+def python_module_service(name: str, module: str) -> ServiceSpec:
+    return ServiceSpec(
+        name=name,
+        argv=(sys.executable, "-m", module),
+        port_env=f"{name.upper()}_HTTP_PORT",
+    )
+
+
+API_SERVICE = "upload"
+
+ALL_SERVICES: tuple[ServiceSpec, ...] = tuple(
+    python_module_service(name, f"{name}_service")
+    for name in ("upload", "parse", "matcher", "journey", "revenue", "finalizer")
+)

@@ -1,0 +1,24 @@
+from hotmart_common.events import ChunkProcessed
+from hotmart_common.kafka import model_adapter, subscribe
+from hotmart_common.service import ServiceContext, ServiceDefinition
+from hotmart_common.store.imports import MIGRATIONS as IMPORTS_MIGRATIONS
+from hotmart_common.topics import CHUNK_DONE
+
+from .handlers import handle_reports
+from .repository import MIGRATIONS
+
+
+def subscribers(ctx: ServiceContext) -> None:
+    async def on_reports(reports: list[ChunkProcessed]) -> None:
+        async with ctx.store.unit_of_work() as uow:
+            await handle_reports(uow, reports)
+
+    subscribe(ctx.broker, ctx.publisher, CHUNK_DONE, group_id="finalizer-service",
+              adapter=model_adapter(ChunkProcessed), handle=on_reports, max_records=500)
+
+
+definition = ServiceDefinition(
+    name="finalizer",
+    migrations=[("imports", IMPORTS_MIGRATIONS), ("finalizer", MIGRATIONS)],
+    subscribe=subscribers,
+)

@@ -1,0 +1,57 @@
+"""Pure arithmetic over chunk reports: progress, completion and the summary's figures."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from hotmart_common.events import CONSUMER_SERVICES, ChunkProcessed
+from hotmart_common.store.imports import Progress
+
+
+@dataclass(frozen=True)
+class ImportState:
+    progress: Progress
+    chunks_total: int | None
+    complete: bool
+
+
+def import_state(reports: list[ChunkProcessed], rows_failed: int) -> ImportState:
+    chunks_by_service: dict[str, set[int]] = defaultdict(set)
+    for report in reports:
+        chunks_by_service[report.service].add(report.chunk_no)
+    chunks_total = max((r.chunks_total for r in reports if r.chunks_total), default=None)
+    done_everywhere = set.intersection(
+        *(chunks_by_service[service] for service in CONSUMER_SERVICES)
+    )
+    complete = chunks_total is not None and all(
+        chunks_by_service[service] >= set(range(chunks_total)) for service in CONSUMER_SERVICES
+    )
+    return ImportState(
+        progress=_progress(reports, len(done_everywhere), rows_failed),
+        chunks_total=chunks_total,
+        complete=complete,
+    )
+
+
+def _progress(reports: list[ChunkProcessed], chunks_done: int, rows_failed: int) -> Progress:
+    by_currency: dict[str, dict[str, Decimal]] = defaultdict(
+        lambda: {"active": Decimal(0), "lost": Decimal(0), "pending": Decimal(0)}
+    )
+    for report in reports:
+        for total in report.revenue:
+            by_currency[total.currency][total.category] += total.amount
+    matcher = [r for r in reports if r.service == "matcher"]
+    currencies = sorted(by_currency)
+    return Progress(
+        chunks_done=chunks_done,
+        clients_created=sum(r.clients_created for r in matcher),
+        clients_updated=sum(r.clients_updated for r in matcher),
+        rows_failed=rows_failed,
+        total_revenue=sum((c["active"] for c in by_currency.values()), Decimal(0)),
+        lost_revenue=sum((c["lost"] for c in by_currency.values()), Decimal(0)),
+        currency=currencies[0] if len(currencies) == 1 else ("MIXED" if currencies else None),
+        revenue_by_currency={
+            currency: {category: str(amount) for category, amount in totals.items()}
+            for currency, totals in sorted(by_currency.items())
+        },
+    )

@@ -1,0 +1,13 @@
+from hotmart_common.row_consumer import subscribe_to_rows
+from hotmart_common.service import ServiceContext, ServiceDefinition
+
+from .handlers import apply_rows, report_chunk
+from .repository import MIGRATIONS
+
+
+def subscribers(ctx: ServiceContext) -> None:
+    subscribe_to_rows(ctx, "journey", apply_rows, report_chunk)
+
+
+definition = ServiceDefinition(name="journey", migrations=[("journey", MIGRATIONS)],
+                               subscribe=subscribers)

@@ -1,0 +1,8 @@
+from hotmart_common.settings import ServiceSettings
+from pydantic_settings import SettingsConfigDict
+
+
+class JourneySettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="JOURNEY_", extra="ignore")
+
+    http_port: int = 8003

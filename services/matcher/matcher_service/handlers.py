@@ -1,0 +1,80 @@
+"""Matcher handlers: each buyer becomes or enriches a client matched by e-mail."""
+
+from collections import defaultdict
+from uuid import UUID
+
+from hotmart_common.events import (
+    ChunkEnded,
+    ChunkProcessed,
+    ClientCreated,
+    ClientUpdated,
+    RowParsed,
+    stable_event_id,
+)
+from hotmart_common.store import UnitOfWork
+from hotmart_common.topics import CLIENT_CREATED, CLIENT_UPDATED
+
+from .repository import ClientFacts, MatchedRow, MatcherRepository
+
+
+async def apply_rows(uow: UnitOfWork, rows: list[RowParsed]) -> None:
+    by_import: dict[UUID, list[RowParsed]] = defaultdict(list)
+    for row in rows:
+        by_import[row.import_id].append(row)
+    for import_rows in by_import.values():
+        await _match_import_rows(uow, import_rows)
+
+
+async def _match_import_rows(uow: UnitOfWork, rows: list[RowParsed]) -> None:
+    repo = MatcherRepository(uow.connection)
+    import_id, tenant_id = rows[0].import_id, rows[0].tenant_id
+    already = await repo.recorded_rows(import_id, [r.row_number for r in rows])
+    fresh = [r for r in rows if r.row_number not in already]
+    if fresh:
+        clients = await repo.upsert_clients(tenant_id, import_id, merged_facts(fresh))
+        await repo.record_rows(import_id, [
+            MatchedRow(r.row_number, r.chunk_no, clients[r.email][0], r.first_of_buyer,
+                       "created" if clients[r.email][1] else "updated")
+            for r in fresh
+        ])
+    # Derived from the store, not from what this call inserted: a redelivered batch
+    # re-publishes the same events (same ids) that a crash may have swallowed.
+    first_rows = [r.row_number for r in rows if r.first_of_buyer]
+    for buyer in await repo.buyer_outcomes(import_id, first_rows):
+        if buyer.outcome == "created":
+            uow.publish_after_commit(CLIENT_CREATED, ClientCreated(
+                event_id=stable_event_id(buyer.client_id, "created"),
+                tenant_id=tenant_id, client_id=buyer.client_id, email=buyer.email,
+                name=buyer.name, import_id=import_id, created_at=buyer.created_at,
+            ), key=buyer.email.encode())
+        else:
+            uow.publish_after_commit(CLIENT_UPDATED, ClientUpdated(
+                event_id=stable_event_id(buyer.client_id, import_id, "updated"),
+                tenant_id=tenant_id, client_id=buyer.client_id, email=buyer.email,
+                import_id=import_id,
+            ), key=buyer.email.encode())
+
+
+def merged_facts(rows: list[RowParsed]) -> list[ClientFacts]:
+    """One set of facts per e-mail; a later row's non-empty value wins."""
+    facts: dict[str, ClientFacts] = {}
+    for row in sorted(rows, key=lambda r: r.row_number):
+        old = facts.get(row.email)
+        facts[row.email] = ClientFacts(
+            email=row.email,
+            name=row.name or (old.name if old else None),
+            phone=row.phone or (old.phone if old else None),
+            document=row.document or (old.document if old else None),
+        )
+    return list(facts.values())
+
+
+async def report_chunk(uow: UnitOfWork, end: ChunkEnded) -> ChunkProcessed:
+    counts = await MatcherRepository(uow.connection).chunk_counts(end.import_id, end.chunk_no)
+    return ChunkProcessed(
+        event_id=stable_event_id(end.import_id, "matcher", end.chunk_no),
+        tenant_id=end.tenant_id, import_id=end.import_id, service="matcher",
+        chunk_no=end.chunk_no, chunks_total=end.chunks_total, total_rows=end.total_rows,
+        rows_processed=counts.rows, clients_created=counts.created,
+        clients_updated=counts.updated,
+    )

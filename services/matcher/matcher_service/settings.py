@@ -1,0 +1,8 @@
+from hotmart_common.settings import ServiceSettings
+from pydantic_settings import SettingsConfigDict
+
+
+class MatcherSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="MATCHER_", extra="ignore")
+
+    http_port: int = 8002

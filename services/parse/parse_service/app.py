@@ -1,0 +1,24 @@
+from hotmart_common.events import ImportConfirmed
+from hotmart_common.kafka import model_adapter, subscribe
+from hotmart_common.service import ServiceContext, ServiceDefinition
+from hotmart_common.topics import IMPORT_CONFIRMED
+
+from .handlers import handle_import_confirmed
+from .settings import ParseSettings
+
+
+def subscribers(ctx: ServiceContext) -> None:
+    settings = ctx.settings
+    assert isinstance(settings, ParseSettings) and ctx.blobs is not None
+    blobs = ctx.blobs
+
+    async def on_confirmed(events: list[ImportConfirmed]) -> None:
+        for event in events:
+            await handle_import_confirmed(event, ctx.store, blobs, ctx.publisher,
+                                          settings.chunk_size)
+
+    subscribe(ctx.broker, ctx.publisher, IMPORT_CONFIRMED, group_id="parse-service",
+              adapter=model_adapter(ImportConfirmed), handle=on_confirmed, batch=False)
+
+
+definition = ServiceDefinition(name="parse", uses_s3=True, subscribe=subscribers)

@@ -1,0 +1,87 @@
+"""Turns normalised rows into the row topic's messages: row events and chunk markers."""
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from uuid import UUID
+
+from hotmart_common.events import ChunkEnded, RowParsed, chunk_key, stable_event_id
+from hotmart_common.spreadsheet import NormalisedRow, RowProblem
+from hotmart_common.store.imports import RowIssue
+
+
+@dataclass(frozen=True)
+class ParsedImport:
+    messages: list[tuple[bytes, bytes]]  # (key, value) in publishing order
+    issues: list[RowIssue]
+    total_rows: int
+    chunks_total: int
+
+
+def split_into_chunks(import_id: UUID, tenant_id: str,
+                      results: Iterable[NormalisedRow | RowProblem],
+                      chunk_size: int) -> ParsedImport:
+    """Chunk ``n`` holds data rows ``n*size .. (n+1)*size - 1`` (skipped ones included).
+
+    Each chunk's row events are followed by its marker under the same key, so a consumer
+    sees every row of a chunk before the chunk's end. The last marker carries the totals.
+    """
+    results = list(results)
+    chunks_total = max(1, -(-len(results) // chunk_size))
+    seen_buyers: set[str] = set()
+    messages: list[tuple[bytes, bytes]] = []
+    issues: list[RowIssue] = []
+    for chunk_no, chunk in enumerate(_batched(results, chunk_size)):
+        key = chunk_key(import_id, chunk_no)
+        published = 0
+        for result in chunk:
+            if isinstance(result, RowProblem):
+                issues.append(RowIssue(result.row_number, "skipped", result.code, result.column,
+                                       result.message, "parse"))
+                continue
+            first = result.email not in seen_buyers
+            seen_buyers.add(result.email)
+            messages.append((key, _row_event(import_id, tenant_id, chunk_no, result, first)))
+            published += 1
+        last = chunk_no == chunks_total - 1
+        messages.append((key, ChunkEnded(
+            event_id=stable_event_id(import_id, "chunk", chunk_no),
+            tenant_id=tenant_id,
+            import_id=import_id,
+            chunk_no=chunk_no,
+            rows_published=published,
+            last=last,
+            chunks_total=chunks_total if last else None,
+            total_rows=len(results) if last else None,
+        ).model_dump_json().encode()))
+    return ParsedImport(messages, issues, len(results), chunks_total)
+
+
+def _row_event(import_id: UUID, tenant_id: str, chunk_no: int, row: NormalisedRow,
+               first_of_buyer: bool) -> bytes:
+    return RowParsed(
+        event_id=stable_event_id(import_id, "row", row.row_number),
+        tenant_id=tenant_id,
+        import_id=import_id,
+        chunk_no=chunk_no,
+        row_number=row.row_number,
+        email=row.email,
+        name=row.name,
+        phone=row.phone,
+        document=row.document,
+        product=row.product,
+        amount=row.amount,
+        currency=row.currency,
+        status=row.status,
+        status_category=row.status_category,
+        purchased_at=row.purchased_at,
+        transaction_code=row.transaction_code,
+        first_of_buyer=first_of_buyer,
+    ).model_dump_json().encode()
+
+
+def _batched(items: list[NormalisedRow | RowProblem],
+             size: int) -> Iterator[list[NormalisedRow | RowProblem]]:
+    if not items:
+        yield []
+    for start in range(0, len(items), size):
+        yield items[start:start + size]

@@ -1,0 +1,61 @@
+"""Parse handler: a confirmed import in, row events and chunk markers out."""
+
+import asyncio
+import logging
+from datetime import UTC, datetime
+
+from hotmart_common.blobstore import BlobStore
+from hotmart_common.events import ImportConfirmed
+from hotmart_common.kafka import EventPublisher
+from hotmart_common.spreadsheet import FileProblem, normalise_rows, read_table
+from hotmart_common.store import Store
+from hotmart_common.store.imports import ImportsRepository
+from hotmart_common.topics import IMPORT_ROWS
+
+from .chunks import ParsedImport, split_into_chunks
+
+log = logging.getLogger(__name__)
+
+
+async def handle_import_confirmed(event: ImportConfirmed, store: Store, blobs: BlobStore,
+                                  publisher: EventPublisher, chunk_size: int) -> None:
+    async with store.pool.acquire() as conn:
+        record = await ImportsRepository(conn).get(event.tenant_id, event.import_id)
+    if record is None or record["status"] in ("completed", "failed"):
+        log.info("import needs no parsing", extra={"import_id": str(event.import_id)})
+        return
+    try:
+        data = await blobs.get(event.object_key)
+        parsed = await asyncio.to_thread(_parse, event, data, chunk_size)
+    except FileProblem as problem:
+        await _fail(store, event, problem.message)
+        return
+    async with store.unit_of_work() as uow:
+        imports = ImportsRepository(uow.connection)
+        await imports.add_issues(event.import_id, parsed.issues)
+        await imports.record_parse(event.import_id, parsed.total_rows, parsed.chunks_total,
+                                   len(parsed.issues), datetime.now(UTC))
+    await publisher.publish_raw(IMPORT_ROWS, parsed.messages)
+    log.info("import parsed", extra={
+        "import_id": str(event.import_id), "rows": parsed.total_rows,
+        "skipped": len(parsed.issues), "chunks": parsed.chunks_total,
+    })
+
+
+def _parse(event: ImportConfirmed, data: bytes, chunk_size: int) -> ParsedImport:
+    table = read_table(data, event.file_name)
+    mapping = dict(event.mapping)
+    missing = sorted(set(mapping.values()) - set(table.headers))
+    if missing:
+        raise FileProblem("corrupt_file",
+                          f"{event.file_name}: the confirmed columns {missing} are not in the file")
+    results = normalise_rows(table, mapping,  # type: ignore[arg-type]
+                             default_purchased_at=event.uploaded_at)
+    return split_into_chunks(event.import_id, event.tenant_id, results, chunk_size)
+
+
+async def _fail(store: Store, event: ImportConfirmed, message: str) -> None:
+    log.warning("import failed while parsing",
+                extra={"import_id": str(event.import_id), "reason": message})
+    async with store.unit_of_work() as uow:
+        await ImportsRepository(uow.connection).fail(event.import_id, message)

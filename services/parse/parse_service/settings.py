@@ -1,0 +1,10 @@
+from hotmart_common.settings import ServiceSettings
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+
+class ParseSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="PARSE_", extra="ignore")
+
+    http_port: int = 8001
+    chunk_size: int = Field(default=300, ge=1)

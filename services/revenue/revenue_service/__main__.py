@@ -1,0 +1,7 @@
+from hotmart_common.service import run
+
+from .app import definition
+from .settings import RevenueSettings
+
+if __name__ == "__main__":
+    run(definition, RevenueSettings())

@@ -1,0 +1,113 @@
+"""HTTP edge of the upload service: validation and status codes, nothing else."""
+
+from typing import Annotated, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request, UploadFile, status
+from hotmart_common.service import ServiceContext
+from hotmart_common.spreadsheet import MAX_FILE_BYTES, FileProblem
+from hotmart_common.store.imports import ImportsRepository
+
+from .imports import (
+    InvalidMapping,
+    NotConfirmable,
+    accept_upload,
+    confirm_import,
+    safe_file_name,
+)
+from .resources import ConfirmRequest, ImportHistory, ImportResource, RowIssueOut, RowIssuePage
+from .settings import UploadSettings
+
+router = APIRouter(prefix="/v1/imports", tags=["imports"])
+
+
+def context(request: Request) -> ServiceContext:
+    ctx: ServiceContext = request.app.state.context
+    return ctx
+
+
+Context = Annotated[ServiceContext, Depends(context)]
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=ImportResource)
+async def upload_export(file: UploadFile, ctx: Context) -> ImportResource:
+    """Upload a Hotmart sales export (CSV, XLSX or XLS, at most 10 MB).
+
+    Answers the import resource with a preview: the detected column mapping and the first
+    rows as they will be imported. Nothing is imported until the import is confirmed.
+    """
+    data = await file.read(MAX_FILE_BYTES + 1)
+    name = safe_file_name(file.filename)
+    settings = ctx.settings
+    assert isinstance(settings, UploadSettings) and ctx.blobs is not None
+    try:
+        import_id = await accept_upload(ctx.store, ctx.blobs, ctx.tenant_id, data, name,
+                                        settings.preview_rows)
+    except FileProblem as problem:
+        raise HTTPException(problem.http_status, detail=problem.message) from problem
+    return await _resource(ctx, import_id, with_preview=True)
+
+
+@router.post("/{import_id}/confirm", status_code=status.HTTP_202_ACCEPTED,
+             response_model=ImportResource)
+async def confirm(import_id: UUID, ctx: Context,
+                  body: Annotated[ConfirmRequest | None, Body()] = None) -> ImportResource:
+    """Start the import, with the detected mapping or the one given in the body."""
+    try:
+        await confirm_import(ctx.store, ctx.tenant_id, import_id, body.mapping if body else None)
+    except LookupError as missing:
+        raise HTTPException(404, detail=f"import {import_id} not found") from missing
+    except NotConfirmable as conflict:
+        raise HTTPException(409, detail=str(conflict)) from conflict
+    except InvalidMapping as invalid:
+        raise HTTPException(422, detail=f"invalid mapping: {invalid}") from invalid
+    return await _resource(ctx, import_id, with_preview=False)
+
+
+@router.get("/{import_id}", response_model=ImportResource)
+async def get_import(import_id: UUID, ctx: Context) -> ImportResource:
+    """The import with its live progress, its summary once completed, and its first issues."""
+    return await _resource(ctx, import_id, with_preview=True)
+
+
+@router.get("", response_model=ImportHistory)
+async def history(ctx: Context, limit: Annotated[int, Query(ge=1, le=200)] = 50,
+                  offset: Annotated[int, Query(ge=0)] = 0) -> ImportHistory:
+    """The import history, newest first."""
+    async with ctx.store.pool.acquire() as conn:
+        records = await ImportsRepository(conn).history(ctx.tenant_id, limit, offset)
+    return ImportHistory(
+        items=[ImportResource.of(r, [], with_preview=False) for r in records],
+        limit=limit, offset=offset,
+    )
+
+
+@router.get("/{import_id}/rows", response_model=RowIssuePage)
+async def row_issues(
+    import_id: UUID, ctx: Context,
+    row_status: Annotated[Literal["skipped", "failed"] | None, Query(alias="status")] = None,
+    after_row: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> RowIssuePage:
+    """Every skipped or failed row with its reason, paged by row number."""
+    await _resource(ctx, import_id, with_preview=False)
+    async with ctx.store.pool.acquire() as conn:
+        issues = await ImportsRepository(conn).issues(import_id, status=row_status,
+                                                      limit=limit, after_row=after_row)
+    return RowIssuePage(
+        items=[RowIssueOut.of(i) for i in issues],
+        next_after_row=issues[-1].row_number if len(issues) == limit else None,
+    )
+
+
+async def _resource(ctx: ServiceContext, import_id: UUID, *, with_preview: bool) -> ImportResource:
+    settings = ctx.settings
+    assert isinstance(settings, UploadSettings)
+    async with ctx.store.pool.acquire() as conn:
+        imports = ImportsRepository(conn)
+        record = await imports.get(ctx.tenant_id, import_id)
+        if record is None:
+            raise HTTPException(404, detail=f"import {import_id} not found")
+        issues = await imports.issues(import_id, limit=settings.issues_in_resource)
+    return ImportResource.of(record, issues, with_preview=with_preview)
+

@@ -1,0 +1,180 @@
+"""Use cases of the upload service: accept an export, confirm it."""
+
+import asyncio
+import dataclasses
+import json
+import re
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any, get_args
+from uuid import UUID, uuid4
+
+from hotmart_common.blobstore import BlobStore, upload_key
+from hotmart_common.events import ImportConfirmed, stable_event_id
+from hotmart_common.spreadsheet import (
+    MAX_FILE_BYTES,
+    ColumnMapping,
+    Field,
+    FileProblem,
+    NormalisedRow,
+    RowProblem,
+    Table,
+    detect_columns,
+    normalise_rows,
+    read_table,
+    require_email_column,
+    sniff_format,
+)
+from hotmart_common.store import Store
+from hotmart_common.store.imports import ImportsRepository, NewImport
+from hotmart_common.topics import IMPORT_CONFIRMED
+
+CONTENT_TYPES = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "xls": "application/vnd.ms-excel",
+}
+KNOWN_FIELDS: frozenset[str] = frozenset(get_args(Field))
+
+
+class InvalidMapping(ValueError):
+    pass
+
+
+class NotConfirmable(ValueError):
+    pass
+
+
+def safe_file_name(name: str | None) -> str:
+    base = re.split(r"[\\/]", name or "")[-1]
+    cleaned = re.sub(r"[^\w.\- ()]+", "_", base).strip(" .")
+    return cleaned[:200] or "export"
+
+
+async def accept_upload(store: Store, blobs: BlobStore, tenant_id: str, data: bytes,
+                        file_name: str, preview_rows: int) -> UUID:
+    if len(data) > MAX_FILE_BYTES:  # the caller reads one byte past the limit, no more
+        raise FileProblem("too_large", f"'{file_name}' is larger than 10 MB, the most an "
+                                       "import accepts. Split it and import each part.")
+    file_format = sniff_format(data, file_name)
+    table = await asyncio.to_thread(read_table, data, file_name)
+    mapping = detect_columns(table.headers)
+    require_email_column(mapping, table)
+    uploaded_at = datetime.now(UTC)
+    import_id = uuid4()
+    key = upload_key(tenant_id, import_id, file_name)
+    await blobs.put(key, data, CONTENT_TYPES[file_format])
+    async with store.unit_of_work() as uow:
+        await ImportsRepository(uow.connection).add(NewImport(
+            import_id=import_id, tenant_id=tenant_id, file_name=file_name, object_key=key,
+            file_format=file_format, file_bytes=len(data),
+            mapping={str(field): column for field, column in mapping.sources().items()},
+            preview=build_preview(table, mapping, uploaded_at, preview_rows),
+            uploaded_at=uploaded_at,
+        ))
+    return import_id
+
+
+def build_preview(table: Table, mapping: ColumnMapping, uploaded_at: datetime,
+                  rows: int) -> dict[str, Any]:
+    head = dataclasses.replace(table, frame=table.frame.head(rows))
+    sample = list(normalise_rows(head, mapping.sources(), default_purchased_at=uploaded_at))
+    return {
+        "format": table.format,
+        "headers": table.headers,
+        "data_rows": table.frame.height,
+        "columns": [
+            {"field": column.field, "source": column.source, "variant": column.variant}
+            for column in mapping.columns.values()
+        ],
+        "unused_columns": mapping.unused,
+        "rows": [_preview_row(result) for result in sample],
+        "warnings": _warnings(mapping),
+    }
+
+
+def _preview_row(result: NormalisedRow | RowProblem) -> dict[str, Any]:
+    if isinstance(result, RowProblem):
+        return {"row_number": result.row_number,
+                "problem": {"code": result.code, "column": result.column,
+                            "message": result.message}}
+    values = dataclasses.asdict(result)
+    return {key: _json_value(value) for key, value in values.items()}
+
+
+def _json_value(value: object) -> object:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def _warnings(mapping: ColumnMapping) -> list[str]:
+    warnings = []
+    if "status" not in mapping.columns:
+        warnings.append("no status column: every row counts as active revenue")
+    if "amount" not in mapping.columns:
+        warnings.append("no amount column: every purchase is recorded with amount 0")
+    if "purchased_at" not in mapping.columns:
+        warnings.append("no date column: purchases are dated at the upload time")
+    return warnings
+
+
+def checked_mapping(override: dict[str, str], headers: list[str]) -> dict[str, str]:
+    unknown_fields = sorted(set(override) - KNOWN_FIELDS)
+    if unknown_fields:
+        raise InvalidMapping(f"unknown fields {unknown_fields}; known: {sorted(KNOWN_FIELDS)}")
+    missing = sorted(column for column in override.values() if column not in headers)
+    if missing:
+        raise InvalidMapping(f"columns not in the file: {missing}; the file has: {headers}")
+    if "email" not in override:
+        raise InvalidMapping("the mapping needs an email column")
+    if len(set(override.values())) != len(override):
+        raise InvalidMapping("a column can feed only one field")
+    return override
+
+
+async def confirm_import(store: Store, tenant_id: str, import_id: UUID,
+                         override: dict[str, str] | None) -> None:
+    """Publishes ``import.confirmed`` after the status change commits.
+
+    Confirming an import that is already processing publishes the same event again (same
+    id): that recovers an event lost by a crash between the commit and the publish, and the
+    parser ignores what it has already done.
+    """
+    async with store.unit_of_work() as uow:
+        imports = ImportsRepository(uow.connection)
+        record = await imports.get(tenant_id, import_id, lock=True)
+        if record is None:
+            raise LookupError(import_id)
+        if record["status"] not in ("uploaded", "processing"):
+            raise NotConfirmable(f"import {import_id} is already {record['status']}")
+        if record["status"] == "uploaded":
+            mapping = (checked_mapping(override, _headers(record)) if override
+                       else _stored_mapping(record))
+            await imports.confirm(import_id, mapping, datetime.now(UTC))
+        else:
+            mapping = _stored_mapping(record)
+        uow.publish_after_commit(IMPORT_CONFIRMED, ImportConfirmed(
+            event_id=stable_event_id(import_id, "confirmed"),
+            tenant_id=tenant_id,
+            import_id=import_id,
+            object_key=record["object_key"],
+            file_name=record["file_name"],
+            mapping=mapping,
+            uploaded_at=record["uploaded_at"],
+        ), key=str(import_id).encode())
+
+
+def _headers(record: Any) -> list[str]:
+    headers: list[str] = json.loads(record["preview"])["headers"]
+    return headers
+
+
+def _stored_mapping(record: Any) -> dict[str, str]:
+    mapping: dict[str, str] = json.loads(record["mapping"])
+    return mapping
+
+
+__all__ = ["FileProblem", "InvalidMapping", "NotConfirmable", "accept_upload", "confirm_import"]

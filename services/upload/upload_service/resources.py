@@ -1,0 +1,100 @@
+"""What the HTTP API answers: the import resource and its parts."""
+
+import json
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Literal
+from uuid import UUID
+
+import asyncpg
+from hotmart_common.store.imports import RowIssue
+from pydantic import BaseModel, Field
+
+ImportStatus = Literal["uploaded", "processing", "completed", "failed"]
+
+
+class RowIssueOut(BaseModel):
+    row_number: int = Field(description="Row number in the spreadsheet (header = 1).")
+    status: Literal["skipped", "failed"]
+    code: str = Field(description="Stable reason code, e.g. invalid_email.")
+    column: str | None = Field(description="Column of the offending cell, when there is one.")
+    message: str = Field(description="What was wrong, for a person.")
+
+    @classmethod
+    def of(cls, issue: RowIssue) -> "RowIssueOut":
+        return cls(row_number=issue.row_number, status=issue.status, code=issue.code,
+                   column=issue.column, message=issue.message)
+
+
+class ImportResource(BaseModel):
+    id: UUID
+    file_name: str
+    file_format: str
+    file_bytes: int
+    status: ImportStatus
+    uploaded_at: datetime
+    confirmed_at: datetime | None
+    completed_at: datetime | None
+    total_rows: int | None = Field(description="Non-blank data rows, known once parsed.")
+    chunks_total: int | None
+    chunks_done: int = Field(description="Chunks every consumer service has processed.")
+    clients_created: int
+    clients_updated: int
+    rows_skipped: int
+    rows_failed: int
+    total_revenue: Decimal = Field(description="Exact sum of active amounts.")
+    lost_revenue: Decimal = Field(description="Exact sum of lost amounts.")
+    currency: str | None
+    revenue_by_currency: dict[str, dict[str, Decimal]]
+    mapping: dict[str, str] = Field(description="Field -> source column used for this import.")
+    error: str | None
+    issues: list[RowIssueOut] = Field(description="The first skipped / failed rows.")
+    preview: dict[str, Any] | None = None
+
+    @classmethod
+    def of(cls, row: asyncpg.Record, issues: list[RowIssue], *,
+           with_preview: bool) -> "ImportResource":
+        return cls(
+            id=row["import_id"],
+            file_name=row["file_name"],
+            file_format=row["file_format"],
+            file_bytes=row["file_bytes"],
+            status=row["status"],
+            uploaded_at=row["uploaded_at"],
+            confirmed_at=row["confirmed_at"],
+            completed_at=row["completed_at"],
+            total_rows=row["total_rows"],
+            chunks_total=row["chunks_total"],
+            chunks_done=row["chunks_done"],
+            clients_created=row["clients_created"],
+            clients_updated=row["clients_updated"],
+            rows_skipped=row["rows_skipped"],
+            rows_failed=row["rows_failed"],
+            total_revenue=row["total_revenue"],
+            lost_revenue=row["lost_revenue"],
+            currency=row["currency"],
+            revenue_by_currency=json.loads(row["revenue_by_currency"]),
+            mapping=json.loads(row["mapping"]),
+            error=row["error"],
+            issues=[RowIssueOut.of(issue) for issue in issues],
+            preview=json.loads(row["preview"]) if with_preview else None,
+        )
+
+
+class ImportHistory(BaseModel):
+    items: list[ImportResource]
+    limit: int
+    offset: int
+
+
+class RowIssuePage(BaseModel):
+    items: list[RowIssueOut]
+    next_after_row: int | None = Field(description="Pass as after_row to get the next page.")
+
+
+class ConfirmRequest(BaseModel):
+    mapping: dict[str, str] | None = Field(
+        default=None,
+        description="Override of the detected mapping: field -> source column.",
+        examples=[{"email": "E-mail", "amount": "Valor"}],
+    )

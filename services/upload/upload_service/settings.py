@@ -1,0 +1,10 @@
+from hotmart_common.settings import ServiceSettings
+from pydantic_settings import SettingsConfigDict
+
+
+class UploadSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="UPLOAD_", extra="ignore")
+
+    http_port: int = 8000
+    preview_rows: int = 10
+    issues_in_resource: int = 20

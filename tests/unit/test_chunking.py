@@ -1,0 +1,56 @@
+import uuid
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+from hotmart_common.events import ROW_TOPIC_ADAPTER, ChunkEnded, RowParsed
+from hotmart_common.spreadsheet import NormalisedRow, RowProblem
+from parse_service.chunks import split_into_chunks
+
+pytestmark = pytest.mark.unit
+IMPORT = uuid.UUID("00000000-0000-4000-8000-000000000001")
+
+
+def row(number: int, email: str) -> NormalisedRow:
+    return NormalisedRow(row_number=number, email=email, name=None, phone=None, document=None,
+                         product="Curso", amount=Decimal("10.00"), currency="BRL",
+                         status="Aprovado", status_category="active",
+                         purchased_at=datetime(2025, 1, 1, tzinfo=UTC), transaction_code=None)
+
+
+def test_chunks_keep_their_rows_before_their_marker_under_one_key() -> None:
+    results: list[NormalisedRow | RowProblem] = [row(n, f"b{n % 3}@example.com")
+                                                 for n in range(2, 9)]
+    results[1] = RowProblem(3, "invalid_email", "Email", "Row 3: not an e-mail")
+    parsed = split_into_chunks(IMPORT, "default", results, chunk_size=3)
+
+    assert (parsed.total_rows, parsed.chunks_total) == (7, 3)
+    assert [i.row_number for i in parsed.issues] == [3]
+    messages = [(key.decode(), ROW_TOPIC_ADAPTER.validate_json(value))
+                for key, value in parsed.messages]
+    assert [type(m).__name__ for _, m in messages] == (
+        ["RowParsed"] * 2 + ["ChunkEnded"] + ["RowParsed"] * 3 + ["ChunkEnded"]
+        + ["RowParsed"] + ["ChunkEnded"])
+    for key, message in messages:
+        assert key == f"{IMPORT}:{message.chunk_no}"
+    ends = [m for _, m in messages if isinstance(m, ChunkEnded)]
+    assert [e.rows_published for e in ends] == [2, 3, 1]
+    assert [e.last for e in ends] == [False, False, True]
+    assert (ends[-1].chunks_total, ends[-1].total_rows) == (3, 7)
+    assert ends[0].chunks_total is None
+
+
+def test_only_the_first_valid_row_of_a_buyer_is_flagged() -> None:
+    results: list[NormalisedRow | RowProblem] = [
+        row(2, "a@example.com"), row(3, "b@example.com"), row(4, "a@example.com")]
+    parsed = split_into_chunks(IMPORT, "default", results, chunk_size=2)
+    rows = [m for m in (ROW_TOPIC_ADAPTER.validate_json(v) for _, v in parsed.messages)
+            if isinstance(m, RowParsed)]
+    assert [(r.row_number, r.first_of_buyer) for r in rows] == [(2, True), (3, True), (4, False)]
+
+
+def test_event_ids_are_stable_across_parses() -> None:
+    results: list[NormalisedRow | RowProblem] = [row(2, "a@example.com")]
+    first = split_into_chunks(IMPORT, "default", results, chunk_size=300)
+    again = split_into_chunks(IMPORT, "default", results, chunk_size=300)
+    assert first.messages == again.messages
