@@ -14,7 +14,7 @@ SAMPLE := samples/hotmart-sample.csv
 PYTEST_ARGS ?=
 
 .PHONY: setup run up down test test-unit test-integration test-e2e lint typecheck schemas \
-        check-schemas lock sample clean
+        check-schemas lock sample clean bench validate-deploy fixtures
 
 setup: $(VENV)/.installed
 
@@ -59,6 +59,15 @@ schemas: setup
 
 check-schemas: setup
 	$(BIN)/python -m hotmart_common.schemas schemas --check
+
+bench: setup
+	$(BIN)/python -m bench
+
+validate-deploy: setup
+	bash deploy/validate.sh
+
+fixtures: setup
+	$(BIN)/python tests/fixtures/generate.py
 
 sample: setup
 	$(BIN)/python tools/generate_sample.py $(SAMPLE)
