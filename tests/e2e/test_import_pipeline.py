@@ -6,6 +6,7 @@ import math
 import uuid
 from collections import Counter
 from dataclasses import replace
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -34,7 +35,7 @@ EN_STATUSES = ["approved"] * 5 + ["complete", "refunded", "canceled", "chargebac
 
 def portuguese_rows(tag: str) -> list[Purchase]:
     buyers = [f"cliente{i}.{tag}@example.com" for i in range(25)]
-    rows = purchases(seed=7, count=64, buyers=buyers, statuses=PT_STATUSES, code_prefix="HPA")
+    rows = purchases(seed=7, count=64, buyers=buyers, statuses=PT_STATUSES, code_prefix=f"HPA{tag}")
     rows[3] = replace(rows[3], email=None, clean_email=None)
     rows[8] = replace(rows[8], email="  NOT-AN-EMAIL ", clean_email=None)
     rows[12] = replace(rows[12], bad_cell="amount")
@@ -50,7 +51,7 @@ def english_rows(tag: str) -> list[Purchase]:
     returning = [f"cliente{i}.{tag}@example.com" for i in range(0, 25, 2)]
     new = [f"buyer{i}.{tag}@example.com" for i in range(15)]
     rows = purchases(seed=11, count=45, buyers=returning + new, statuses=EN_STATUSES,
-                     code_prefix="HPB")
+                     code_prefix=f"HPB{tag}")
     rows[5] = replace(rows[5], email="buyer@@example", clean_email=None)
     rows[9] = replace(rows[9], bad_cell="date")
     return rows
@@ -77,12 +78,15 @@ async def store_snapshot(database_url: str, import_id: str) -> dict[str, Any]:
 
 def assert_summary(resource: dict[str, Any], want: Expected, *, created: int, updated: int,
                    chunk_size: int) -> None:
+    """Every purchase in these files is new: their transaction codes are unique per run."""
     assert resource["status"] == "completed", resource.get("error")
     assert resource["total_rows"] == want.total_rows
     assert resource["rows_skipped"] == want.rows_skipped
     assert resource["rows_failed"] == 0
     assert resource["clients_created"] == created
     assert resource["clients_updated"] == updated
+    assert resource["transactions_new"] == want.valid_rows
+    assert (resource["transactions_changed"], resource["transactions_unchanged"]) == (0, 0)
     assert Decimal(resource["total_revenue"]) == want.total_revenue
     assert Decimal(resource["lost_revenue"]) == want.lost_revenue
     assert resource["currency"] == "BRL"
@@ -135,13 +139,13 @@ async def test_portuguese_csv_then_english_xlsx(api: httpx.Client, stack: Any,
 async def test_client_revenue_totals_follow_the_ledger(api: httpx.Client, stack: Any) -> None:
     tag = uuid.uuid4().hex[:8]
     email = f"totals.{tag}@example.com"
+    when = datetime(2025, 5, 4, 10, 30)
     rows = [
-        Purchase(email, "Totais", "Curso A", Decimal("1234.56"), "Aprovado",
-                 purchases(1, 1, [email], ["Aprovado"], "X")[0].when, "HPT1", clean_email=email),
-        Purchase(email, "Totais", "Curso B", Decimal("0.10"), "Aprovado",
-                 purchases(2, 1, [email], ["Aprovado"], "X")[0].when, "HPT2", clean_email=email),
-        Purchase(email, "Totais", "Curso C", Decimal("0.20"), "Reembolsado",
-                 purchases(3, 1, [email], ["Aprovado"], "X")[0].when, "HPT3", clean_email=email),
+        Purchase(email, "Totais", product, Decimal(amount), status, when, f"HPT{tag}{n}",
+                 clean_email=email)
+        for n, (product, amount, status) in enumerate([
+            ("Curso A", "1234.56", "Aprovado"), ("Curso B", "0.10", "Aprovado"),
+            ("Curso C", "0.20", "Reembolsado")])
     ]
     resource = await asyncio.to_thread(run_import, api, "totais.csv", portuguese_csv(rows))
     assert resource["status"] == "completed"

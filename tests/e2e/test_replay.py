@@ -49,7 +49,7 @@ async def test_redelivered_row_events_change_nothing(api: httpx.Client, stack: A
     buyers = [f"replay{i}.{tag}@example.com" for i in range(12)]
     rows = purchases(seed=3, count=40, buyers=buyers,
                      statuses=["Aprovado", "Reembolsado", "Aguardando pagamento"],
-                     code_prefix="HPR")
+                     code_prefix=f"HPR{tag}")
     rows[2] = replace(rows[2], email="broken", clean_email=None)
     finished = await asyncio.to_thread(run_import, api, "replay.csv", portuguese_csv(rows))
     assert finished["status"] == "completed"

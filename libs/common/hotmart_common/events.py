@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 EVENT_NAMESPACE = UUID("6f1c3a52-8d0e-4c1b-9a57-2b9f64a0c3d1")
 
 StatusCategory = Literal["active", "lost", "pending"]
+DuplicatePolicy = Literal["update", "skip"]
 ConsumerService = Literal["matcher", "journey", "revenue"]
 CONSUMER_SERVICES: tuple[ConsumerService, ...] = ("matcher", "journey", "revenue")
 
@@ -56,7 +57,12 @@ class ImportConfirmed(ImportEvent):
         description="Field -> source column the parser must use.",
         examples=[{"email": "Email do(a) Comprador(a)", "amount": "Valor de compra com impostos"}],
     )
-    uploaded_at: datetime = Field(description="Upload time; the purchase date of rows without one.")
+    uploaded_at: datetime = Field(description="Upload time.")
+    default_purchased_at: datetime | None = Field(
+        default=None, description="Purchase date of rows without one (default: upload time).")
+    duplicate_policy: DuplicatePolicy = Field(
+        default="update",
+        description="'update': existing clients are enriched; 'skip': their rows are skipped.")
 
 
 class RowParsed(ImportEvent):
@@ -84,6 +90,13 @@ class RowParsed(ImportEvent):
                                    examples=["2024-03-15T17:32:10Z"])
     transaction_code: str | None = Field(default=None, description="Hotmart transaction code.",
                                          examples=["HP0000000000001"])
+    purchase_key: str = Field(
+        description="Identifies the purchase across exports: 'txn:<code>', or 'row:<content hash>'"
+                    " when the file has no transaction code.",
+        examples=["txn:HP0000000000001"])
+    fingerprint: str = Field(description="Status, amount and currency; a different fingerprint"
+                                         " for a known purchase key is a change.",
+                             examples=["aprovado|297|BRL"])
     first_of_buyer: bool = Field(
         description="True on the first valid row of this e-mail in the file; client counts and "
                     "client events hang on it so a buyer with many rows counts once.",
@@ -131,10 +144,16 @@ class ChunkProcessed(ImportEvent):
     rows_processed: int = Field(ge=0, description="Rows of the chunk applied by the service.")
     rows_failed: int = Field(default=0, ge=0,
                              description="Rows of the chunk the service could not apply.")
-    clients_created: int = Field(default=0, ge=0,
-                                 description="Buyers first seen in this chunk who are new clients.")
-    clients_updated: int = Field(default=0, ge=0,
-                                 description="Buyers first seen in this chunk who already existed.")
+    created_client_ids: list[UUID] = Field(
+        default_factory=list, description="Clients of this chunk created by the import.")
+    updated_client_ids: list[UUID] = Field(
+        default_factory=list,
+        description="Existing clients of this chunk with a new or changed purchase.")
+    transactions_new: int = Field(default=0, ge=0, description="Purchases never seen before.")
+    transactions_changed: int = Field(default=0, ge=0,
+                                      description="Known purchases whose status or amount changed.")
+    transactions_unchanged: int = Field(default=0, ge=0,
+                                        description="Known purchases seen again unchanged.")
     milestones_recorded: int = Field(default=0, ge=0, description="Journey milestones recorded.")
     revenue: list[RevenueTotal] = Field(default_factory=list,
                                         description="Ledger totals of the chunk.")
@@ -168,6 +187,9 @@ class ImportSummary(BaseModel):
     clients_updated: int = Field(ge=0, description="Distinct existing clients with purchases.")
     rows_skipped: int = Field(ge=0, description="Rows that changed nothing, with a reason.")
     rows_failed: int = Field(ge=0, description="Rows a service could not apply.")
+    transactions_new: int = Field(ge=0, description="Purchases never seen before.")
+    transactions_changed: int = Field(ge=0, description="Known purchases that changed.")
+    transactions_unchanged: int = Field(ge=0, description="Known purchases seen again unchanged.")
     total_revenue: Decimal = Field(description="Sum of active amounts.", examples=["1234.56"])
     lost_revenue: Decimal = Field(description="Sum of lost amounts.", examples=["297.00"])
     currency: str = Field(description="The import's currency, or MIXED.", examples=["BRL"])

@@ -20,7 +20,7 @@ from prometheus_client import make_asgi_app
 
 from .blobstore import BlobStore
 from .kafka import EventPublisher, ensure_topics, make_broker
-from .logging import configure_logging
+from .logs import configure_logging
 from .settings import ServiceSettings
 from .store import Store, apply_migrations, connect_pool
 from .store.imports import MIGRATIONS as IMPORTS_MIGRATIONS

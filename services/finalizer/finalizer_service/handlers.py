@@ -16,7 +16,9 @@ log = logging.getLogger(__name__)
 
 
 async def handle_reports(uow: UnitOfWork, reports: list[ChunkProcessed]) -> None:
-    await ReportRepository(uow.connection).add(reports)
+    repo = ReportRepository(uow.connection)
+    await repo.add(reports)
+    await repo.add_clients(reports)
     by_import: dict[UUID, str] = {}
     for report in reports:
         by_import[report.import_id] = report.tenant_id
@@ -30,8 +32,10 @@ async def _update_import(uow: UnitOfWork, tenant_id: str, import_id: UUID) -> No
     if record is None:
         log.warning("report for an unknown import", extra={"import_id": str(import_id)})
         return
-    reports = await ReportRepository(uow.connection).of_import(import_id)
-    state = import_state(reports, await imports.count_issues(import_id, "failed"))
+    repo = ReportRepository(uow.connection)
+    state = import_state(await repo.of_import(import_id),
+                         await imports.count_issues(import_id, "failed"),
+                         await repo.client_counts(import_id))
     await imports.record_progress(import_id, state.progress)
     if not state.complete:
         return
@@ -53,6 +57,9 @@ async def _update_import(uow: UnitOfWork, tenant_id: str, import_id: UUID) -> No
             clients_updated=progress.clients_updated,
             rows_skipped=record["rows_skipped"],
             rows_failed=progress.rows_failed,
+            transactions_new=progress.transactions_new,
+            transactions_changed=progress.transactions_changed,
+            transactions_unchanged=progress.transactions_unchanged,
             total_revenue=progress.total_revenue,
             lost_revenue=progress.lost_revenue,
             currency=progress.currency or "BRL",

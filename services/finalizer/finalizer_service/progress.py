@@ -15,7 +15,14 @@ class ImportState:
     complete: bool
 
 
-def import_state(reports: list[ChunkProcessed], rows_failed: int) -> ImportState:
+@dataclass(frozen=True)
+class ClientCounts:
+    created: int
+    updated: int
+
+
+def import_state(reports: list[ChunkProcessed], rows_failed: int,
+                 clients: ClientCounts) -> ImportState:
     chunks_by_service: dict[str, set[int]] = defaultdict(set)
     for report in reports:
         chunks_by_service[report.service].add(report.chunk_no)
@@ -27,26 +34,30 @@ def import_state(reports: list[ChunkProcessed], rows_failed: int) -> ImportState
         chunks_by_service[service] >= set(range(chunks_total)) for service in CONSUMER_SERVICES
     )
     return ImportState(
-        progress=_progress(reports, len(done_everywhere), rows_failed),
+        progress=_progress(reports, len(done_everywhere), rows_failed, clients),
         chunks_total=chunks_total,
         complete=complete,
     )
 
 
-def _progress(reports: list[ChunkProcessed], chunks_done: int, rows_failed: int) -> Progress:
+def _progress(reports: list[ChunkProcessed], chunks_done: int, rows_failed: int,
+              clients: ClientCounts) -> Progress:
     by_currency: dict[str, dict[str, Decimal]] = defaultdict(
         lambda: {"active": Decimal(0), "lost": Decimal(0), "pending": Decimal(0)}
     )
     for report in reports:
         for total in report.revenue:
             by_currency[total.currency][total.category] += total.amount
-    matcher = [r for r in reports if r.service == "matcher"]
+    revenue = [r for r in reports if r.service == "revenue"]
     currencies = sorted(by_currency)
     return Progress(
         chunks_done=chunks_done,
-        clients_created=sum(r.clients_created for r in matcher),
-        clients_updated=sum(r.clients_updated for r in matcher),
+        clients_created=clients.created,
+        clients_updated=clients.updated,
         rows_failed=rows_failed,
+        transactions_new=sum(r.transactions_new for r in revenue),
+        transactions_changed=sum(r.transactions_changed for r in revenue),
+        transactions_unchanged=sum(r.transactions_unchanged for r in revenue),
         total_revenue=sum((c["active"] for c in by_currency.values()), Decimal(0)),
         lost_revenue=sum((c["lost"] for c in by_currency.values()), Decimal(0)),
         currency=currencies[0] if len(currencies) == 1 else ("MIXED" if currencies else None),

@@ -1,20 +1,56 @@
-"""Journey handlers: one timeline milestone per purchase row."""
+"""Journey handlers: a milestone for each new purchase and each change of a known one."""
+
+from collections import defaultdict
+from uuid import UUID
 
 from hotmart_common.events import ChunkEnded, ChunkProcessed, RowParsed, stable_event_id
+from hotmart_common.purchases import purchase_outcome
+from hotmart_common.spreadsheet.text import fold
 from hotmart_common.store import UnitOfWork
 
-from .repository import MilestoneRepository
+from .repository import JourneyRepository, KnownPurchase, Milestone
 
 
 async def apply_rows(uow: UnitOfWork, rows: list[RowParsed]) -> None:
-    await MilestoneRepository(uow.connection).add_purchases(rows)
+    by_import: dict[UUID, list[RowParsed]] = defaultdict(list)
+    for row in rows:
+        by_import[row.import_id].append(row)
+    repo = JourneyRepository(uow.connection)
+    for import_id, import_rows in by_import.items():
+        already = await repo.recorded_rows(import_id, [r.row_number for r in import_rows])
+        fresh = [r for r in import_rows if r.row_number not in already]
+        if fresh:
+            await _record(repo, import_id, fresh)
+
+
+async def _record(repo: JourneyRepository, import_id: UUID, rows: list[RowParsed]) -> None:
+    known = await repo.known_purchases(rows[0].tenant_id, [r.purchase_key for r in rows])
+    outcomes = [(row, purchase_outcome(_fingerprint(known.get(row.purchase_key)),
+                                       row.fingerprint)) for row in rows]
+    milestones = [milestone(row, outcome, known.get(row.purchase_key))
+                  for row, outcome in outcomes if outcome != "unchanged"]
+    await repo.add_milestones(milestones)
+    await repo.save_purchases(rows[0].tenant_id, [m.row for m in milestones])
+    await repo.record_rows(import_id, outcomes)
+
+
+def milestone(row: RowParsed, outcome: str, before: KnownPurchase | None) -> Milestone:
+    if outcome == "new" or before is None:
+        return Milestone(row, "purchase")
+    if fold(before.status or "") != fold(row.status or ""):
+        return Milestone(row, "status_change", previous_status=before.status)
+    return Milestone(row, "purchase_changed", previous_status=before.status)
+
+
+def _fingerprint(known: KnownPurchase | None) -> str | None:
+    return known.fingerprint if known else None
 
 
 async def report_chunk(uow: UnitOfWork, end: ChunkEnded) -> ChunkProcessed:
-    recorded = await MilestoneRepository(uow.connection).chunk_count(end.import_id, end.chunk_no)
+    counts = await JourneyRepository(uow.connection).chunk_counts(end.import_id, end.chunk_no)
     return ChunkProcessed(
         event_id=stable_event_id(end.import_id, "journey", end.chunk_no),
         tenant_id=end.tenant_id, import_id=end.import_id, service="journey",
         chunk_no=end.chunk_no, chunks_total=end.chunks_total, total_rows=end.total_rows,
-        rows_processed=recorded, milestones_recorded=recorded,
+        rows_processed=counts.rows, milestones_recorded=counts.milestones,
     )

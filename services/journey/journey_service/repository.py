@@ -1,5 +1,7 @@
 """All SQL of the journey service."""
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from uuid import UUID
 
@@ -10,34 +12,97 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 SOURCE = "hotmart_import"
 
 
-class MilestoneRepository:
+@dataclass(frozen=True)
+class KnownPurchase:
+    fingerprint: str
+    status: str | None
+
+
+@dataclass(frozen=True)
+class Milestone:
+    row: RowParsed
+    kind: str
+    previous_status: str | None = None
+
+
+@dataclass(frozen=True)
+class ChunkCounts:
+    rows: int
+    milestones: int
+
+
+class JourneyRepository:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    async def add_purchases(self, rows: list[RowParsed]) -> None:
+    async def recorded_rows(self, import_id: UUID, row_numbers: list[int]) -> set[int]:
+        rows = await self.conn.fetch(
+            "SELECT row_number FROM journey_rows WHERE import_id = $1 AND row_number = ANY($2)",
+            import_id, row_numbers,
+        )
+        return {r["row_number"] for r in rows}
+
+    async def known_purchases(self, tenant_id: str, keys: list[str]) -> dict[str, KnownPurchase]:
+        rows = await self.conn.fetch(
+            "SELECT purchase_key, fingerprint, status FROM journey_purchases"
+            " WHERE tenant_id = $1 AND purchase_key = ANY($2) ORDER BY purchase_key FOR UPDATE",
+            tenant_id, keys,
+        )
+        return {r["purchase_key"]: KnownPurchase(r["fingerprint"], r["status"]) for r in rows}
+
+    async def save_purchases(self, tenant_id: str, rows: list[RowParsed]) -> None:
+        rows = sorted(rows, key=lambda r: r.purchase_key)
+        await self.conn.execute(
+            "INSERT INTO journey_purchases (tenant_id, purchase_key, fingerprint, status)"
+            " SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[])"
+            " ON CONFLICT (tenant_id, purchase_key) DO UPDATE SET"
+            "   fingerprint = EXCLUDED.fingerprint, status = EXCLUDED.status, updated_at = now()",
+            tenant_id, [r.purchase_key for r in rows], [r.fingerprint for r in rows],
+            [r.status for r in rows],
+        )
+
+    async def add_milestones(self, milestones: list[Milestone]) -> None:
+        rows = [m.row for m in milestones]
         await self.conn.execute(
             "INSERT INTO milestones (milestone_id, tenant_id, client_email, import_id,"
             " row_number, chunk_no, kind, occurred_at, amount, currency, product, status,"
-            " status_category, transaction_code, source)"
-            " SELECT t.id, t.tenant, t.email, t.import_id, t.row_number, t.chunk_no, 'purchase',"
-            " t.at, t.amount, t.currency, t.product, t.status, t.category, t.code, $1"
+            " status_category, transaction_code, source, purchase_key, previous_status)"
+            " SELECT t.id, t.tenant, t.email, t.import_id, t.row_number, t.chunk_no, t.kind,"
+            " t.at, t.amount, t.currency, t.product, t.status, t.category, t.code, $1,"
+            " t.purchase_key, t.previous_status"
             " FROM unnest($2::uuid[], $3::text[], $4::text[], $5::uuid[], $6::int[], $7::int[],"
-            " $8::timestamptz[], $9::numeric[], $10::text[], $11::text[], $12::text[],"
-            " $13::text[], $14::text[]) AS t(id, tenant, email, import_id, row_number, chunk_no,"
-            " at, amount, currency, product, status, category, code)"
+            " $8::text[], $9::timestamptz[], $10::numeric[], $11::text[], $12::text[],"
+            " $13::text[], $14::text[], $15::text[], $16::text[], $17::text[])"
+            " AS t(id, tenant, email, import_id, row_number, chunk_no, kind, at, amount,"
+            " currency, product, status, category, code, purchase_key, previous_status)"
             " ON CONFLICT (import_id, row_number) DO NOTHING",
             SOURCE,
             [stable_event_id(r.import_id, "milestone", r.row_number) for r in rows],
             [r.tenant_id for r in rows], [r.email for r in rows], [r.import_id for r in rows],
             [r.row_number for r in rows], [r.chunk_no for r in rows],
-            [r.purchased_at for r in rows], [r.amount for r in rows],
-            [r.currency for r in rows], [r.product for r in rows], [r.status for r in rows],
-            [r.status_category for r in rows], [r.transaction_code for r in rows],
+            [m.kind for m in milestones], [r.purchased_at for r in rows],
+            [r.amount for r in rows], [r.currency for r in rows], [r.product for r in rows],
+            [r.status for r in rows], [r.status_category for r in rows],
+            [r.transaction_code for r in rows], [r.purchase_key for r in rows],
+            [m.previous_status for m in milestones],
         )
 
-    async def chunk_count(self, import_id: UUID, chunk_no: int) -> int:
-        count: int = await self.conn.fetchval(
-            "SELECT count(*) FROM milestones WHERE import_id = $1 AND chunk_no = $2",
+    async def record_rows(self, import_id: UUID,
+                          outcomes: Sequence[tuple[RowParsed, str]]) -> None:
+        await self.conn.execute(
+            "INSERT INTO journey_rows (import_id, row_number, chunk_no, outcome)"
+            " SELECT $1, * FROM unnest($2::int[], $3::int[], $4::text[]) ON CONFLICT DO NOTHING",
+            import_id, [r.row_number for r, _ in outcomes], [r.chunk_no for r, _ in outcomes],
+            [outcome for _, outcome in outcomes],
+        )
+
+    async def chunk_counts(self, import_id: UUID, chunk_no: int) -> ChunkCounts:
+        row = await self.conn.fetchrow(
+            "SELECT (SELECT count(*) FROM journey_rows WHERE import_id = $1 AND chunk_no = $2)"
+            "   AS rows,"
+            " (SELECT count(*) FROM milestones WHERE import_id = $1 AND chunk_no = $2)"
+            "   AS milestones",
             import_id, chunk_no,
         )
-        return count
+        assert row is not None
+        return ChunkCounts(row["rows"], row["milestones"])

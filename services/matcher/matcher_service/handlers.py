@@ -11,10 +11,11 @@ from hotmart_common.events import (
     RowParsed,
     stable_event_id,
 )
+from hotmart_common.purchases import purchase_outcome
 from hotmart_common.store import UnitOfWork
 from hotmart_common.topics import CLIENT_CREATED, CLIENT_UPDATED
 
-from .repository import ClientFacts, MatchedRow, MatcherRepository
+from .repository import ClientFacts, MatchedRow, MatcherRepository, Purchase
 
 
 async def apply_rows(uow: UnitOfWork, rows: list[RowParsed]) -> None:
@@ -31,28 +32,46 @@ async def _match_import_rows(uow: UnitOfWork, rows: list[RowParsed]) -> None:
     already = await repo.recorded_rows(import_id, [r.row_number for r in rows])
     fresh = [r for r in rows if r.row_number not in already]
     if fresh:
-        clients = await repo.upsert_clients(tenant_id, import_id, merged_facts(fresh))
-        await repo.record_rows(import_id, [
-            MatchedRow(r.row_number, r.chunk_no, clients[r.email][0], r.first_of_buyer,
-                       "created" if clients[r.email][1] else "updated")
-            for r in fresh
-        ])
+        await _record_fresh_rows(repo, tenant_id, import_id, fresh)
     # Derived from the store, not from what this call inserted: a redelivered batch
     # re-publishes the same events (same ids) that a crash may have swallowed.
-    first_rows = [r.row_number for r in rows if r.first_of_buyer]
-    for buyer in await repo.buyer_outcomes(import_id, first_rows):
-        if buyer.outcome == "created":
-            uow.publish_after_commit(CLIENT_CREATED, ClientCreated(
-                event_id=stable_event_id(buyer.client_id, "created"),
-                tenant_id=tenant_id, client_id=buyer.client_id, email=buyer.email,
-                name=buyer.name, import_id=import_id, created_at=buyer.created_at,
-            ), key=buyer.email.encode())
-        else:
-            uow.publish_after_commit(CLIENT_UPDATED, ClientUpdated(
-                event_id=stable_event_id(buyer.client_id, import_id, "updated"),
-                tenant_id=tenant_id, client_id=buyer.client_id, email=buyer.email,
-                import_id=import_id,
-            ), key=buyer.email.encode())
+    numbers = [r.row_number for r in rows]
+    for buyer in await repo.buyers(import_id, numbers, outcome="created", first_rows_only=True):
+        uow.publish_after_commit(CLIENT_CREATED, ClientCreated(
+            event_id=stable_event_id(buyer.client_id, "created"),
+            tenant_id=tenant_id, client_id=buyer.client_id, email=buyer.email,
+            name=buyer.name, import_id=import_id, created_at=buyer.created_at,
+        ), key=buyer.email.encode())
+    for buyer in await repo.buyers(import_id, numbers, outcome="updated", first_rows_only=False):
+        uow.publish_after_commit(CLIENT_UPDATED, ClientUpdated(
+            event_id=stable_event_id(buyer.client_id, import_id, "updated"),
+            tenant_id=tenant_id, client_id=buyer.client_id, email=buyer.email,
+            import_id=import_id,
+        ), key=buyer.email.encode())
+
+
+async def _record_fresh_rows(repo: MatcherRepository, tenant_id: str, import_id: UUID,
+                             rows: list[RowParsed]) -> None:
+    clients = await repo.upsert_clients(tenant_id, import_id, merged_facts(rows))
+    known = await repo.known_fingerprints(tenant_id, [r.purchase_key for r in rows])
+    changed = [r for r in rows
+               if purchase_outcome(known.get(r.purchase_key), r.fingerprint) != "unchanged"]
+    await repo.save_purchases(tenant_id, [
+        Purchase(r.purchase_key, r.fingerprint, clients[r.email][0]) for r in changed
+    ])
+    changed_rows = {r.row_number for r in changed}
+    await repo.record_rows(import_id, [
+        MatchedRow(r.row_number, r.chunk_no, clients[r.email][0], r.first_of_buyer,
+                   row_outcome(created=clients[r.email][1], changed=r.row_number in changed_rows))
+        for r in rows
+    ])
+
+
+def row_outcome(*, created: bool, changed: bool) -> str:
+    """A client the import created; an existing one with a new or changed purchase; neither."""
+    if created:
+        return "created"
+    return "updated" if changed else "unchanged"
 
 
 def merged_facts(rows: list[RowParsed]) -> list[ClientFacts]:
@@ -70,11 +89,11 @@ def merged_facts(rows: list[RowParsed]) -> list[ClientFacts]:
 
 
 async def report_chunk(uow: UnitOfWork, end: ChunkEnded) -> ChunkProcessed:
-    counts = await MatcherRepository(uow.connection).chunk_counts(end.import_id, end.chunk_no)
+    clients = await MatcherRepository(uow.connection).chunk_clients(end.import_id, end.chunk_no)
     return ChunkProcessed(
         event_id=stable_event_id(end.import_id, "matcher", end.chunk_no),
         tenant_id=end.tenant_id, import_id=end.import_id, service="matcher",
         chunk_no=end.chunk_no, chunks_total=end.chunks_total, total_rows=end.total_rows,
-        rows_processed=counts.rows, clients_created=counts.created,
-        clients_updated=counts.updated,
+        rows_processed=clients.rows, created_client_ids=clients.created,
+        updated_client_ids=clients.updated,
     )

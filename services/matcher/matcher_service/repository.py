@@ -1,4 +1,4 @@
-"""All SQL of the matcher: clients and the per-row record of what happened."""
+"""All SQL of the matcher: clients, their purchases and the per-row record of what happened."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,20 +28,25 @@ class MatchedRow:
 
 
 @dataclass(frozen=True)
-class BuyerOutcome:
-    row_number: int
+class Purchase:
+    key: str
+    fingerprint: str
+    client_id: UUID
+
+
+@dataclass(frozen=True)
+class Buyer:
     client_id: UUID
     email: str
     name: str | None
     created_at: datetime
-    outcome: str
 
 
 @dataclass(frozen=True)
-class ChunkCounts:
+class ChunkClients:
     rows: int
-    created: int
-    updated: int
+    created: list[UUID]
+    updated: list[UUID]
 
 
 class MatcherRepository:
@@ -77,6 +82,27 @@ class MatcherRepository:
         )
         return {r["email"]: (r["client_id"], r["created_by_import"] == import_id) for r in rows}
 
+    async def known_fingerprints(self, tenant_id: str, keys: list[str]) -> dict[str, str]:
+        rows = await self.conn.fetch(
+            "SELECT purchase_key, fingerprint FROM client_purchases"
+            " WHERE tenant_id = $1 AND purchase_key = ANY($2)"
+            " ORDER BY purchase_key FOR UPDATE",
+            tenant_id, keys,
+        )
+        return {r["purchase_key"]: r["fingerprint"] for r in rows}
+
+    async def save_purchases(self, tenant_id: str, purchases: list[Purchase]) -> None:
+        purchases = sorted(purchases, key=lambda p: p.key)
+        await self.conn.execute(
+            "INSERT INTO client_purchases (tenant_id, purchase_key, fingerprint, client_id)"
+            " SELECT $1, * FROM unnest($2::text[], $3::text[], $4::uuid[])"
+            " ON CONFLICT (tenant_id, purchase_key) DO UPDATE SET"
+            "   fingerprint = EXCLUDED.fingerprint, client_id = EXCLUDED.client_id,"
+            "   updated_at = now()",
+            tenant_id, [p.key for p in purchases], [p.fingerprint for p in purchases],
+            [p.client_id for p in purchases],
+        )
+
     async def record_rows(self, import_id: UUID, rows: list[MatchedRow]) -> None:
         await self.conn.execute(
             "INSERT INTO matcher_rows"
@@ -88,25 +114,27 @@ class MatcherRepository:
             [r.outcome for r in rows],
         )
 
-    async def buyer_outcomes(self, import_id: UUID, row_numbers: list[int]) -> list[BuyerOutcome]:
-        """The outcome of each buyer whose first row is among ``row_numbers``."""
+    async def buyers(self, import_id: UUID, row_numbers: list[int], *,
+                     outcome: str, first_rows_only: bool) -> list[Buyer]:
+        """Distinct clients of ``row_numbers`` whose row had ``outcome``."""
         rows = await self.conn.fetch(
-            "SELECT m.row_number, c.client_id, c.email, c.name, c.created_at, m.outcome"
+            "SELECT DISTINCT c.client_id, c.email, c.name, c.created_at"
             " FROM matcher_rows m JOIN clients c USING (client_id)"
-            " WHERE m.import_id = $1 AND m.row_number = ANY($2) AND m.first_of_buyer"
-            " ORDER BY m.row_number",
-            import_id, row_numbers,
+            " WHERE m.import_id = $1 AND m.row_number = ANY($2) AND m.outcome = $3"
+            " AND (m.first_of_buyer OR NOT $4) ORDER BY c.email",
+            import_id, row_numbers, outcome, first_rows_only,
         )
-        return [BuyerOutcome(r["row_number"], r["client_id"], r["email"], r["name"],
-                             r["created_at"], r["outcome"]) for r in rows]
+        return [Buyer(r["client_id"], r["email"], r["name"], r["created_at"]) for r in rows]
 
-    async def chunk_counts(self, import_id: UUID, chunk_no: int) -> ChunkCounts:
+    async def chunk_clients(self, import_id: UUID, chunk_no: int) -> ChunkClients:
         row = await self.conn.fetchrow(
             "SELECT count(*) AS rows,"
-            " count(*) FILTER (WHERE first_of_buyer AND outcome = 'created') AS created,"
-            " count(*) FILTER (WHERE first_of_buyer AND outcome = 'updated') AS updated"
+            " coalesce(array_agg(DISTINCT client_id) FILTER (WHERE outcome = 'created'), '{}')"
+            "   AS created,"
+            " coalesce(array_agg(DISTINCT client_id) FILTER (WHERE outcome = 'updated'), '{}')"
+            "   AS updated"
             " FROM matcher_rows WHERE import_id = $1 AND chunk_no = $2",
             import_id, chunk_no,
         )
         assert row is not None
-        return ChunkCounts(row["rows"], row["created"], row["updated"])
+        return ChunkClients(row["rows"], list(row["created"]), list(row["updated"]))

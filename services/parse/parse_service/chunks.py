@@ -1,12 +1,16 @@
-"""Turns normalised rows into the row topic's messages: row events and chunk markers."""
+"""Turns screened rows into the row topic's messages: row events and chunk markers."""
 
-from collections.abc import Iterable, Iterator
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from uuid import UUID
 
 from hotmart_common.events import ChunkEnded, RowParsed, chunk_key, stable_event_id
+from hotmart_common.purchases import fingerprint, purchase_key
 from hotmart_common.spreadsheet import NormalisedRow, RowProblem
 from hotmart_common.store.imports import RowIssue
+
+Result = NormalisedRow | RowProblem
 
 
 @dataclass(frozen=True)
@@ -17,16 +21,17 @@ class ParsedImport:
     chunks_total: int
 
 
-def split_into_chunks(import_id: UUID, tenant_id: str,
-                      results: Iterable[NormalisedRow | RowProblem],
-                      chunk_size: int) -> ParsedImport:
+def split_into_chunks(import_id: UUID, tenant_id: str, results: Sequence[Result],
+                      chunk_size: int, screened: Mapping[int, RowIssue] | None = None
+                      ) -> ParsedImport:
     """Chunk ``n`` holds data rows ``n*size .. (n+1)*size - 1`` (skipped ones included).
 
     Each chunk's row events are followed by its marker under the same key, so a consumer
     sees every row of a chunk before the chunk's end. The last marker carries the totals.
     """
-    results = list(results)
+    screened = screened or {}
     chunks_total = max(1, -(-len(results) // chunk_size))
+    keys = _PurchaseKeys()
     seen_buyers: set[str] = set()
     messages: list[tuple[bytes, bytes]] = []
     issues: list[RowIssue] = []
@@ -34,13 +39,15 @@ def split_into_chunks(import_id: UUID, tenant_id: str,
         key = chunk_key(import_id, chunk_no)
         published = 0
         for result in chunk:
-            if isinstance(result, RowProblem):
-                issues.append(RowIssue(result.row_number, "skipped", result.code, result.column,
-                                       result.message, "parse"))
+            issue = _issue(result, screened)
+            if issue is not None:
+                issues.append(issue)
                 continue
+            assert isinstance(result, NormalisedRow)
             first = result.email not in seen_buyers
             seen_buyers.add(result.email)
-            messages.append((key, _row_event(import_id, tenant_id, chunk_no, result, first)))
+            messages.append((key, _row_event(import_id, tenant_id, chunk_no, result,
+                                             keys.of(result), first)))
             published += 1
         last = chunk_no == chunks_total - 1
         messages.append((key, ChunkEnded(
@@ -56,8 +63,32 @@ def split_into_chunks(import_id: UUID, tenant_id: str,
     return ParsedImport(messages, issues, len(results), chunks_total)
 
 
+def _issue(result: Result, screened: Mapping[int, RowIssue]) -> RowIssue | None:
+    if isinstance(result, RowProblem):
+        return RowIssue(result.row_number, "skipped", result.code, result.column,
+                        result.message, "parse")
+    return screened.get(result.row_number)
+
+
+class _PurchaseKeys:
+    """Rows without a transaction code are told apart by content and repeat count."""
+
+    def __init__(self) -> None:
+        self.occurrences: Counter[tuple[object, ...]] = Counter()
+
+    def of(self, row: NormalisedRow) -> str:
+        content = (row.email, row.purchased_at, row.product, row.amount, row.currency)
+        occurrence = 0
+        if not row.transaction_code:
+            self.occurrences[content] += 1
+            occurrence = self.occurrences[content]
+        return purchase_key(row.transaction_code, email=row.email,
+                            purchased_at=row.purchased_at, product=row.product,
+                            amount=row.amount, currency=row.currency, occurrence=occurrence)
+
+
 def _row_event(import_id: UUID, tenant_id: str, chunk_no: int, row: NormalisedRow,
-               first_of_buyer: bool) -> bytes:
+               key: str, first_of_buyer: bool) -> bytes:
     return RowParsed(
         event_id=stable_event_id(import_id, "row", row.row_number),
         tenant_id=tenant_id,
@@ -75,12 +106,13 @@ def _row_event(import_id: UUID, tenant_id: str, chunk_no: int, row: NormalisedRo
         status_category=row.status_category,
         purchased_at=row.purchased_at,
         transaction_code=row.transaction_code,
+        purchase_key=key,
+        fingerprint=fingerprint(row.status, row.amount, row.currency),
         first_of_buyer=first_of_buyer,
     ).model_dump_json().encode()
 
 
-def _batched(items: list[NormalisedRow | RowProblem],
-             size: int) -> Iterator[list[NormalisedRow | RowProblem]]:
+def _batched(items: Sequence[Result], size: int) -> Iterator[Sequence[Result]]:
     if not items:
         yield []
     for start in range(0, len(items), size):

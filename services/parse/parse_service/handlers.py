@@ -7,12 +7,14 @@ from datetime import UTC, datetime
 from hotmart_common.blobstore import BlobStore
 from hotmart_common.events import ImportConfirmed
 from hotmart_common.kafka import EventPublisher
-from hotmart_common.spreadsheet import FileProblem, normalise_rows, read_table
+from hotmart_common.spreadsheet import FileProblem, NormalisedRow, normalise_rows, read_table
 from hotmart_common.store import Store
 from hotmart_common.store.imports import ImportsRepository
 from hotmart_common.topics import IMPORT_ROWS
 
-from .chunks import ParsedImport, split_into_chunks
+from .chunks import ParsedImport, Result, split_into_chunks
+from .repository import ClientDirectory
+from .screening import screen_rows
 
 log = logging.getLogger(__name__)
 
@@ -26,15 +28,16 @@ async def handle_import_confirmed(event: ImportConfirmed, store: Store, blobs: B
         return
     try:
         data = await blobs.get(event.object_key)
-        parsed = await asyncio.to_thread(_parse, event, data, chunk_size)
+        results = await asyncio.to_thread(_read, event, data)
     except FileProblem as problem:
         await _fail(store, event, problem.message)
         return
-    async with store.unit_of_work() as uow:
-        imports = ImportsRepository(uow.connection)
-        await imports.add_issues(event.import_id, parsed.issues)
-        await imports.record_parse(event.import_id, parsed.total_rows, parsed.chunks_total,
-                                   len(parsed.issues), datetime.now(UTC))
+    existing = await _existing_clients(store, event, results)
+    screened = screen_rows([r for r in results if isinstance(r, NormalisedRow)], event.mapping,
+                           existing)
+    parsed = await asyncio.to_thread(split_into_chunks, event.import_id, event.tenant_id,
+                                     results, chunk_size, screened)
+    await _record(store, event, parsed)
     await publisher.publish_raw(IMPORT_ROWS, parsed.messages)
     log.info("import parsed", extra={
         "import_id": str(event.import_id), "rows": parsed.total_rows,
@@ -42,16 +45,34 @@ async def handle_import_confirmed(event: ImportConfirmed, store: Store, blobs: B
     })
 
 
-def _parse(event: ImportConfirmed, data: bytes, chunk_size: int) -> ParsedImport:
+def _read(event: ImportConfirmed, data: bytes) -> list[Result]:
     table = read_table(data, event.file_name)
-    mapping = dict(event.mapping)
-    missing = sorted(set(mapping.values()) - set(table.headers))
+    missing = sorted(set(event.mapping.values()) - set(table.headers))
     if missing:
         raise FileProblem("corrupt_file",
                           f"{event.file_name}: the confirmed columns {missing} are not in the file")
-    results = normalise_rows(table, mapping,  # type: ignore[arg-type]
-                             default_purchased_at=event.uploaded_at)
-    return split_into_chunks(event.import_id, event.tenant_id, results, chunk_size)
+    return list(normalise_rows(
+        table, event.mapping,  # type: ignore[arg-type]
+        default_purchased_at=event.default_purchased_at or event.uploaded_at,
+    ))
+
+
+async def _existing_clients(store: Store, event: ImportConfirmed,
+                            results: list[Result]) -> set[str]:
+    if event.duplicate_policy != "skip":
+        return set()
+    emails = sorted({r.email for r in results if isinstance(r, NormalisedRow)})
+    async with store.pool.acquire() as conn:
+        return await ClientDirectory(conn).existing_before(event.import_id, event.tenant_id,
+                                                           emails)
+
+
+async def _record(store: Store, event: ImportConfirmed, parsed: ParsedImport) -> None:
+    async with store.unit_of_work() as uow:
+        imports = ImportsRepository(uow.connection)
+        await imports.add_issues(event.import_id, parsed.issues)
+        await imports.record_parse(event.import_id, parsed.total_rows, parsed.chunks_total,
+                                   len(parsed.issues), datetime.now(UTC))
 
 
 async def _fail(store: Store, event: ImportConfirmed, message: str) -> None:

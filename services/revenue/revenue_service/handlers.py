@@ -1,20 +1,43 @@
-"""Revenue handlers: every amount lands in the ledger as active, lost or pending."""
+"""Revenue handlers: every purchase lands in the ledger as active, lost or pending."""
+
+from collections import defaultdict
+from uuid import UUID
 
 from hotmart_common.events import ChunkEnded, ChunkProcessed, RowParsed, stable_event_id
+from hotmart_common.purchases import purchase_outcome
 from hotmart_common.store import UnitOfWork
 
 from .repository import LedgerRepository
 
 
 async def apply_rows(uow: UnitOfWork, rows: list[RowParsed]) -> None:
-    await LedgerRepository(uow.connection).add_entries(rows)
+    by_import: dict[UUID, list[RowParsed]] = defaultdict(list)
+    for row in rows:
+        by_import[row.import_id].append(row)
+    repo = LedgerRepository(uow.connection)
+    for import_id, import_rows in by_import.items():
+        already = await repo.recorded_rows(import_id, [r.row_number for r in import_rows])
+        fresh = [r for r in import_rows if r.row_number not in already]
+        if fresh:
+            await _record(repo, fresh)
+
+
+async def _record(repo: LedgerRepository, rows: list[RowParsed]) -> None:
+    known = await repo.known_fingerprints(rows[0].tenant_id, [r.purchase_key for r in rows])
+    entries = [(row, purchase_outcome(known.get(row.purchase_key), row.fingerprint))
+               for row in rows]
+    await repo.save_transactions([row for row, outcome in entries if outcome != "unchanged"])
+    await repo.add_entries(entries)
 
 
 async def report_chunk(uow: UnitOfWork, end: ChunkEnded) -> ChunkProcessed:
-    totals = await LedgerRepository(uow.connection).chunk_totals(end.import_id, end.chunk_no)
+    revenue = await LedgerRepository(uow.connection).chunk_revenue(end.import_id, end.chunk_no)
     return ChunkProcessed(
         event_id=stable_event_id(end.import_id, "revenue", end.chunk_no),
         tenant_id=end.tenant_id, import_id=end.import_id, service="revenue",
         chunk_no=end.chunk_no, chunks_total=end.chunks_total, total_rows=end.total_rows,
-        rows_processed=sum(t.rows for t in totals), revenue=totals,
+        rows_processed=sum(t.rows for t in revenue.totals), revenue=revenue.totals,
+        transactions_new=revenue.outcomes["new"],
+        transactions_changed=revenue.outcomes["changed"],
+        transactions_unchanged=revenue.outcomes["unchanged"],
     )

@@ -1,5 +1,7 @@
 """All SQL of the revenue service."""
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from uuid import UUID
 
@@ -9,31 +11,89 @@ from hotmart_common.store import Connection
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
+@dataclass(frozen=True)
+class ChunkRevenue:
+    totals: list[RevenueTotal]
+    outcomes: dict[str, int]
+
+
 class LedgerRepository:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    async def add_entries(self, rows: list[RowParsed]) -> None:
+    async def recorded_rows(self, import_id: UUID, row_numbers: list[int]) -> set[int]:
+        rows = await self.conn.fetch(
+            "SELECT row_number FROM revenue_ledger WHERE import_id = $1 AND row_number = ANY($2)",
+            import_id, row_numbers,
+        )
+        return {r["row_number"] for r in rows}
+
+    async def known_fingerprints(self, tenant_id: str, keys: list[str]) -> dict[str, str]:
+        rows = await self.conn.fetch(
+            "SELECT purchase_key, fingerprint FROM revenue_transactions"
+            " WHERE tenant_id = $1 AND purchase_key = ANY($2) ORDER BY purchase_key FOR UPDATE",
+            tenant_id, keys,
+        )
+        return {r["purchase_key"]: r["fingerprint"] for r in rows}
+
+    async def save_transactions(self, rows: list[RowParsed]) -> None:
+        rows = sorted(rows, key=lambda r: r.purchase_key)
+        await self.conn.execute(
+            "INSERT INTO revenue_transactions (tenant_id, purchase_key, transaction_code,"
+            " client_email, category, status, amount, currency, occurred_at, fingerprint,"
+            " first_import_id, last_import_id)"
+            " SELECT t.*, t.import_id FROM unnest($1::text[], $2::text[], $3::text[], $4::text[],"
+            " $5::text[], $6::text[], $7::numeric[], $8::text[], $9::timestamptz[], $10::text[],"
+            " $11::uuid[]) AS t(tenant_id, purchase_key, transaction_code, client_email,"
+            " category, status, amount, currency, occurred_at, fingerprint, import_id)"
+            " ON CONFLICT (tenant_id, purchase_key) DO UPDATE SET"
+            "   category = EXCLUDED.category, status = EXCLUDED.status,"
+            "   amount = EXCLUDED.amount, currency = EXCLUDED.currency,"
+            "   occurred_at = EXCLUDED.occurred_at, fingerprint = EXCLUDED.fingerprint,"
+            "   client_email = EXCLUDED.client_email,"
+            "   last_import_id = EXCLUDED.last_import_id, updated_at = now()",
+            [r.tenant_id for r in rows], [r.purchase_key for r in rows],
+            [r.transaction_code for r in rows], [r.email for r in rows],
+            [r.status_category for r in rows], [r.status for r in rows],
+            [r.amount for r in rows], [r.currency for r in rows],
+            [r.purchased_at for r in rows], [r.fingerprint for r in rows],
+            [r.import_id for r in rows],
+        )
+
+    async def add_entries(self, entries: Sequence[tuple[RowParsed, str]]) -> None:
+        rows = [row for row, _ in entries]
         await self.conn.execute(
             "INSERT INTO revenue_ledger (tenant_id, import_id, row_number, chunk_no,"
-            " client_email, transaction_code, category, status, amount, currency, occurred_at)"
+            " client_email, transaction_code, category, status, amount, currency, occurred_at,"
+            " purchase_key, outcome)"
             " SELECT * FROM unnest($1::text[], $2::uuid[], $3::int[], $4::int[], $5::text[],"
             " $6::text[], $7::text[], $8::text[], $9::numeric[], $10::text[],"
-            " $11::timestamptz[])"
+            " $11::timestamptz[], $12::text[], $13::text[])"
             " ON CONFLICT (import_id, row_number) DO NOTHING",
             [r.tenant_id for r in rows], [r.import_id for r in rows],
             [r.row_number for r in rows], [r.chunk_no for r in rows], [r.email for r in rows],
             [r.transaction_code for r in rows], [r.status_category for r in rows],
             [r.status for r in rows], [r.amount for r in rows], [r.currency for r in rows],
-            [r.purchased_at for r in rows],
+            [r.purchased_at for r in rows], [r.purchase_key for r in rows],
+            [outcome for _, outcome in entries],
         )
 
-    async def chunk_totals(self, import_id: UUID, chunk_no: int) -> list[RevenueTotal]:
+    async def chunk_revenue(self, import_id: UUID, chunk_no: int) -> ChunkRevenue:
         rows = await self.conn.fetch(
-            "SELECT category, currency, sum(amount) AS amount, count(*) AS rows"
+            "SELECT category, currency, outcome, sum(amount) AS amount, count(*) AS rows"
             " FROM revenue_ledger WHERE import_id = $1 AND chunk_no = $2"
-            " GROUP BY category, currency ORDER BY category, currency",
+            " GROUP BY category, currency, outcome",
             import_id, chunk_no,
         )
-        return [RevenueTotal(category=r["category"], currency=r["currency"], amount=r["amount"],
-                             rows=r["rows"]) for r in rows]
+        totals: dict[tuple[str, str], RevenueTotal] = {}
+        outcomes = {"new": 0, "changed": 0, "unchanged": 0}
+        for r in rows:
+            key = (r["category"], r["currency"])
+            before = totals.get(key)
+            totals[key] = RevenueTotal(
+                category=r["category"], currency=r["currency"],
+                amount=r["amount"] + (before.amount if before else 0),
+                rows=r["rows"] + (before.rows if before else 0),
+            )
+            outcomes[r["outcome"]] += r["rows"]
+        return ChunkRevenue([totals[k] for k in sorted(totals)], outcomes)

@@ -3,18 +3,30 @@
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request, UploadFile, status
+from fastapi import (
+    APIRouter,
+    Body,
+    Depends,
+    HTTPException,
+    Query,
+    Request,
+    Response,
+    UploadFile,
+    status,
+)
 from hotmart_common.service import ServiceContext
-from hotmart_common.spreadsheet import MAX_FILE_BYTES, FileProblem
+from hotmart_common.spreadsheet import MAX_DATA_ROWS, MAX_FILE_BYTES, FileProblem
 from hotmart_common.store.imports import ImportsRepository
 
 from .imports import (
+    Confirmation,
     InvalidMapping,
     NotConfirmable,
     accept_upload,
     confirm_import,
     safe_file_name,
 )
+from .rejected_rows import rejected_rows_csv
 from .resources import ConfirmRequest, ImportHistory, ImportResource, RowIssueOut, RowIssuePage
 from .settings import UploadSettings
 
@@ -54,7 +66,10 @@ async def confirm(import_id: UUID, ctx: Context,
                   body: Annotated[ConfirmRequest | None, Body()] = None) -> ImportResource:
     """Start the import, with the detected mapping or the one given in the body."""
     try:
-        await confirm_import(ctx.store, ctx.tenant_id, import_id, body.mapping if body else None)
+        await confirm_import(ctx.store, ctx.tenant_id, import_id, Confirmation(
+            mapping=body.mapping, duplicate_policy=body.duplicate_policy,
+            default_purchased_at=body.default_purchase_date,
+        ) if body else Confirmation())
     except LookupError as missing:
         raise HTTPException(404, detail=f"import {import_id} not found") from missing
     except NotConfirmable as conflict:
@@ -98,6 +113,26 @@ async def row_issues(
         items=[RowIssueOut.of(i) for i in issues],
         next_after_row=issues[-1].row_number if len(issues) == limit else None,
     )
+
+
+@router.get("/{import_id}/rows.csv", response_class=Response,
+            responses={200: {"content": {"text/csv": {}}}})
+async def rejected_rows_download(
+    import_id: UUID, ctx: Context,
+    row_status: Annotated[Literal["skipped", "failed"] | None, Query(alias="status")] = None,
+) -> Response:
+    """Every skipped / failed row with its reason, then its original cells (CSV, ';')."""
+    async with ctx.store.pool.acquire() as conn:
+        imports = ImportsRepository(conn)
+        record = await imports.get(ctx.tenant_id, import_id)
+        if record is None:
+            raise HTTPException(404, detail=f"import {import_id} not found")
+        issues = await imports.issues(import_id, status=row_status, limit=MAX_DATA_ROWS)
+    assert ctx.blobs is not None
+    body = await rejected_rows_csv(ctx.blobs, record["object_key"], record["file_name"], issues)
+    stem = record["file_name"].rsplit(".", 1)[0]
+    return Response(body, media_type="text/csv; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="{stem}-rows-to-fix.csv"'})
 
 
 async def _resource(ctx: ServiceContext, import_id: UUID, *, with_preview: bool) -> ImportResource:

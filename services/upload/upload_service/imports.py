@@ -4,13 +4,16 @@ import asyncio
 import dataclasses
 import json
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, get_args
 from uuid import UUID, uuid4
+from zoneinfo import ZoneInfo
 
+import polars as pl
 from hotmart_common.blobstore import BlobStore, upload_key
-from hotmart_common.events import ImportConfirmed, stable_event_id
+from hotmart_common.events import DuplicatePolicy, ImportConfirmed, stable_event_id
 from hotmart_common.spreadsheet import (
     MAX_FILE_BYTES,
     ColumnMapping,
@@ -20,13 +23,14 @@ from hotmart_common.spreadsheet import (
     RowProblem,
     Table,
     detect_columns,
+    is_known_status,
     normalise_rows,
     read_table,
     require_email_column,
     sniff_format,
 )
 from hotmart_common.store import Store
-from hotmart_common.store.imports import ImportsRepository, NewImport
+from hotmart_common.store.imports import ImportOptions, ImportsRepository, NewImport
 from hotmart_common.topics import IMPORT_CONFIRMED
 
 CONTENT_TYPES = {
@@ -35,6 +39,7 @@ CONTENT_TYPES = {
     "xls": "application/vnd.ms-excel",
 }
 KNOWN_FIELDS: frozenset[str] = frozenset(get_args(Field))
+SAO_PAULO = ZoneInfo("America/Sao_Paulo")
 
 
 class InvalidMapping(ValueError):
@@ -89,7 +94,7 @@ def build_preview(table: Table, mapping: ColumnMapping, uploaded_at: datetime,
         ],
         "unused_columns": mapping.unused,
         "rows": [_preview_row(result) for result in sample],
-        "warnings": _warnings(mapping),
+        "warnings": _warnings(table, mapping),
     }
 
 
@@ -110,15 +115,30 @@ def _json_value(value: object) -> object:
     return value
 
 
-def _warnings(mapping: ColumnMapping) -> list[str]:
+def _warnings(table: Table, mapping: ColumnMapping) -> list[str]:
     warnings = []
     if "status" not in mapping.columns:
         warnings.append("no status column: every row counts as active revenue")
+    else:
+        unknown = _unknown_statuses(table.frame[mapping.columns["status"].source])
+        if unknown:
+            count = sum(unknown.values())
+            examples = ", ".join(f"'{text}'" for text in sorted(unknown)[:5])
+            warnings.append(f"{count} rows have an unknown status ({examples}): they are "
+                            "imported as pending and count in neither active nor lost revenue")
+    blank_emails = table.frame[mapping.columns["email"].source].null_count()
+    if blank_emails:
+        warnings.append(f"{blank_emails} rows have no e-mail and will be skipped")
     if "amount" not in mapping.columns:
         warnings.append("no amount column: every purchase is recorded with amount 0")
     if "purchased_at" not in mapping.columns:
         warnings.append("no date column: purchases are dated at the upload time")
     return warnings
+
+
+def _unknown_statuses(column: pl.Series) -> dict[str, int]:
+    counts = column.drop_nulls().value_counts()
+    return {text: count for text, count in counts.iter_rows() if not is_known_status(text)}
 
 
 def checked_mapping(override: dict[str, str], headers: list[str]) -> dict[str, str]:
@@ -135,8 +155,15 @@ def checked_mapping(override: dict[str, str], headers: list[str]) -> dict[str, s
     return override
 
 
+@dataclass(frozen=True)
+class Confirmation:
+    mapping: dict[str, str] | None = None
+    duplicate_policy: DuplicatePolicy = "update"
+    default_purchased_at: datetime | None = None
+
+
 async def confirm_import(store: Store, tenant_id: str, import_id: UUID,
-                         override: dict[str, str] | None) -> None:
+                         confirmation: Confirmation) -> None:
     """Publishes ``import.confirmed`` after the status change commits.
 
     Confirming an import that is already processing publishes the same event again (same
@@ -151,20 +178,33 @@ async def confirm_import(store: Store, tenant_id: str, import_id: UUID,
         if record["status"] not in ("uploaded", "processing"):
             raise NotConfirmable(f"import {import_id} is already {record['status']}")
         if record["status"] == "uploaded":
-            mapping = (checked_mapping(override, _headers(record)) if override
-                       else _stored_mapping(record))
-            await imports.confirm(import_id, mapping, datetime.now(UTC))
+            options = ImportOptions(
+                mapping=(checked_mapping(confirmation.mapping, _headers(record))
+                         if confirmation.mapping else _stored_mapping(record)),
+                duplicate_policy=confirmation.duplicate_policy,
+                default_purchased_at=_aware(confirmation.default_purchased_at),
+            )
+            await imports.confirm(import_id, options, datetime.now(UTC))
         else:
-            mapping = _stored_mapping(record)
+            options = ImportOptions(_stored_mapping(record), record["duplicate_policy"],
+                                    record["default_purchased_at"])
         uow.publish_after_commit(IMPORT_CONFIRMED, ImportConfirmed(
             event_id=stable_event_id(import_id, "confirmed"),
             tenant_id=tenant_id,
             import_id=import_id,
             object_key=record["object_key"],
             file_name=record["file_name"],
-            mapping=mapping,
+            mapping=options.mapping,
             uploaded_at=record["uploaded_at"],
+            default_purchased_at=options.default_purchased_at,
+            duplicate_policy="skip" if options.duplicate_policy == "skip" else "update",
         ), key=str(import_id).encode())
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=SAO_PAULO)
 
 
 def _headers(record: Any) -> list[str]:
@@ -177,4 +217,5 @@ def _stored_mapping(record: Any) -> dict[str, str]:
     return mapping
 
 
-__all__ = ["FileProblem", "InvalidMapping", "NotConfirmable", "accept_upload", "confirm_import"]
+__all__ = ["Confirmation", "FileProblem", "InvalidMapping", "NotConfirmable", "accept_upload",
+           "confirm_import"]

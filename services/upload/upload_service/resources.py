@@ -42,6 +42,11 @@ class ImportResource(BaseModel):
     clients_updated: int
     rows_skipped: int
     rows_failed: int
+    transactions_new: int = Field(description="Purchases never seen before.")
+    transactions_changed: int = Field(description="Known purchases whose status or amount changed.")
+    transactions_unchanged: int = Field(description="Known purchases seen again unchanged.")
+    duplicate_policy: Literal["update", "skip"]
+    default_purchased_at: datetime | None
     total_revenue: Decimal = Field(description="Exact sum of active amounts.")
     lost_revenue: Decimal = Field(description="Exact sum of lost amounts.")
     currency: str | None
@@ -70,6 +75,11 @@ class ImportResource(BaseModel):
             clients_updated=row["clients_updated"],
             rows_skipped=row["rows_skipped"],
             rows_failed=row["rows_failed"],
+            transactions_new=row["transactions_new"],
+            transactions_changed=row["transactions_changed"],
+            transactions_unchanged=row["transactions_unchanged"],
+            duplicate_policy=row["duplicate_policy"],
+            default_purchased_at=row["default_purchased_at"],
             total_revenue=row["total_revenue"],
             lost_revenue=row["lost_revenue"],
             currency=row["currency"],
@@ -97,4 +107,15 @@ class ConfirmRequest(BaseModel):
         default=None,
         description="Override of the detected mapping: field -> source column.",
         examples=[{"email": "E-mail", "amount": "Valor"}],
+    )
+    duplicate_policy: Literal["update", "skip"] = Field(
+        default="update",
+        description="'update' enriches existing clients; 'skip' leaves them as they are and "
+                    "counts their rows as skipped (existing_client_skipped).",
+    )
+    default_purchase_date: datetime | None = Field(
+        default=None,
+        description="Purchase date of rows without one (default: the upload time). Without a "
+                    "time zone it is read as America/Sao_Paulo.",
+        examples=["2025-03-01T00:00:00-03:00"],
     )

@@ -10,6 +10,7 @@ from hotmart_common.spreadsheet.columns import (
 from hotmart_common.spreadsheet.normalize import (
     StatusCategory,
     canonical_header,
+    is_known_status,
     normalise_currency,
     normalise_email,
     parse_amount,
@@ -39,6 +40,7 @@ __all__ = [
     "Table",
     "canonical_header",
     "detect_columns",
+    "is_known_status",
     "normalise_currency",
     "normalise_email",
     "normalise_rows",

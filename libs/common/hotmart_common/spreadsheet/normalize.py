@@ -9,6 +9,7 @@ from hotmart_common.spreadsheet.text import canonical_header, fold
 __all__ = [
     "StatusCategory",
     "canonical_header",
+    "is_known_status",
     "normalise_currency",
     "normalise_email",
     "parse_amount",
@@ -49,10 +50,27 @@ _LOST_STATUSES = (
     "refused", "recusado", "recusada", "rechazado", "rechazada",
     "no funds", "blocked", "bloqueado", "bloqueada",
 )  # fmt: skip
+# Known statuses that are neither won nor lost yet; anything outside the three lists is
+# "unknown" (still pending), which the preview warns about.
+_PENDING_STATUSES = (
+    "waiting payment", "aguardando pagamento", "esperando pago", "pending", "pendente",
+    "pendiente", "printed billet", "billet printed", "boleto impresso", "boleto gerado",
+    "processing", "processing transaction", "em processamento", "procesando",
+    "under analysis", "under analisys", "em analise", "en analisis",
+    "started", "iniciada", "iniciado", "dispute", "disputa", "em disputa", "en disputa",
+    "protested", "protestado", "protestada", "pre order", "pre venda", "preventa",
+)  # fmt: skip
 _STATUS_CATEGORIES: dict[str, StatusCategory] = {
     **{fold(status): "active" for status in _ACTIVE_STATUSES},
     **{fold(status): "lost" for status in _LOST_STATUSES},
 }
+
+
+_KNOWN_STATUSES = frozenset(_STATUS_CATEGORIES) | {fold(status) for status in _PENDING_STATUSES}
+
+
+def is_known_status(text: str) -> bool:
+    return fold(text) in _KNOWN_STATUSES
 
 
 def status_category(text: str | None) -> StatusCategory:

@@ -31,6 +31,13 @@ class NewImport:
 
 
 @dataclass(frozen=True)
+class ImportOptions:
+    mapping: dict[str, str]
+    duplicate_policy: str = "update"
+    default_purchased_at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class RowIssue:
     row_number: int
     status: IssueStatus
@@ -46,6 +53,9 @@ class Progress:
     clients_created: int
     clients_updated: int
     rows_failed: int
+    transactions_new: int
+    transactions_changed: int
+    transactions_unchanged: int
     total_revenue: Decimal
     lost_revenue: Decimal
     currency: str | None
@@ -81,12 +91,14 @@ class ImportsRepository:
             tenant_id, limit, offset,
         )
 
-    async def confirm(self, import_id: UUID, mapping: dict[str, str], at: datetime) -> bool:
+    async def confirm(self, import_id: UUID, options: ImportOptions, at: datetime) -> bool:
         """Moves an uploaded import to processing; False when it was not 'uploaded'."""
         status = await self.conn.fetchval(
-            "UPDATE imports SET status = 'processing', mapping = $2::jsonb, confirmed_at = $3"
+            "UPDATE imports SET status = 'processing', mapping = $2::jsonb, confirmed_at = $3,"
+            " duplicate_policy = $4, default_purchased_at = $5"
             " WHERE import_id = $1 AND status = 'uploaded' RETURNING status",
-            import_id, json.dumps(mapping), at,
+            import_id, json.dumps(options.mapping), at, options.duplicate_policy,
+            options.default_purchased_at,
         )
         return status is not None
 
@@ -109,10 +121,13 @@ class ImportsRepository:
         await self.conn.execute(
             "UPDATE imports SET chunks_done = $2, clients_created = $3, clients_updated = $4,"
             " rows_failed = $5, total_revenue = $6, lost_revenue = $7, currency = $8,"
-            " revenue_by_currency = $9::jsonb WHERE import_id = $1",
+            " revenue_by_currency = $9::jsonb, transactions_new = $10,"
+            " transactions_changed = $11, transactions_unchanged = $12 WHERE import_id = $1",
             import_id, progress.chunks_done, progress.clients_created, progress.clients_updated,
             progress.rows_failed, progress.total_revenue, progress.lost_revenue,
             progress.currency, json.dumps(progress.revenue_by_currency),
+            progress.transactions_new, progress.transactions_changed,
+            progress.transactions_unchanged,
         )
 
     async def complete(self, import_id: UUID, at: datetime) -> bool:

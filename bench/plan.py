@@ -1,0 +1,75 @@
+"""Which exports the bench imports, generated before the stack starts."""
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+from bench.exports import Sale, csv_bytes, first_sales, sales_within, write_xlsx
+
+UPLOAD_LIMIT_BYTES: Final = 10 * 1024 * 1024  # the product answers 413 above this
+TEN_MB: Final = "10mb"
+DEFAULT_SIZES: Final = f"1000,10000,100000,{TEN_MB}"
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    name: str
+    file_format: str
+    seed: int
+    tag: str  # keeps each run's buyers apart from every other run's
+    rows: int | None = None  # None: as many rows as fit in UPLOAD_LIMIT_BYTES
+
+
+@dataclass(frozen=True)
+class Export:
+    spec: RunSpec
+    sales: list[Sale]
+    data: bytes
+    note: str | None = None
+
+    @property
+    def file_name(self) -> str:
+        return f"{self.spec.name}.{self.spec.file_format}"
+
+
+def run_specs(sizes: str) -> list[RunSpec]:
+    specs: list[RunSpec] = []
+    for position, token in enumerate(t.strip().lower() for t in sizes.split(",") if t.strip()):
+        seed = 1000 + position
+        if token == TEN_MB:
+            specs += [RunSpec("csv-10mb", "csv", seed, _tag(len(specs))),
+                      RunSpec("xlsx-10mb", "xlsx", seed, _tag(len(specs) + 1))]
+        else:
+            rows = int(token)
+            specs.append(RunSpec(f"csv-{_label(rows)}", "csv", seed, _tag(len(specs)), rows))
+    return specs
+
+
+def _tag(index: int) -> str:
+    return f"r{index:03d}"
+
+
+def _label(rows: int) -> str:
+    return f"{rows // 1000}k" if rows % 1000 == 0 else str(rows)
+
+
+def build_export(spec: RunSpec, work_dir: Path) -> Export:
+    if spec.rows is None:
+        sales = sales_within(UPLOAD_LIMIT_BYTES, spec.seed, spec.tag)
+    else:
+        sales = first_sales(spec.rows, spec.seed, spec.tag)
+    if spec.file_format == "xlsx":
+        return Export(spec, sales, write_xlsx(sales, work_dir / f"{spec.name}.xlsx"))
+    data = csv_bytes(sales)
+    if len(data) <= UPLOAD_LIMIT_BYTES:
+        return Export(spec, sales, data)
+    return _as_xlsx(spec, sales, len(data), work_dir)
+
+
+def _as_xlsx(spec: RunSpec, sales: list[Sale], csv_size: int, work_dir: Path) -> Export:
+    # Over the product's upload limit as CSV: the same rows still fit as a workbook.
+    name = spec.name.replace("csv-", "xlsx-")
+    xlsx_spec = RunSpec(name, "xlsx", spec.seed, spec.tag, spec.rows)
+    note = (f"{spec.name}: {csv_size / 2**20:.1f} MB is over the {UPLOAD_LIMIT_BYTES // 2**20} MB"
+            f" upload limit, so the same rows go as XLSX ({name})")
+    return Export(xlsx_spec, sales, write_xlsx(sales, work_dir / f"{name}.xlsx"), note)

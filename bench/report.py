@@ -1,0 +1,123 @@
+"""The printed table and bench/results/latest.json."""
+
+import json
+import os
+import platform
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+from bench.runner import RunResult
+from bench.targets import SERVICES, checks
+
+COLUMNS = ("name", "rows", "MB", "seconds", "rows/s", "1st progress s", "floor s", "ratio",
+           "max RSS service")
+WIDTHS = (10, 7, 6, 8, 7, 14, 8, 6, 21)
+
+
+def table(results: Sequence[RunResult]) -> str:
+    lines = [_row(COLUMNS), _row(tuple("-" * width for width in WIDTHS))]
+    lines += [_row(_cells(result)) for result in results]
+    lines += [f"  {r.export.spec.name}: {r.timing.status}: {r.timing.error}"
+              for r in results if not r.timing.completed]
+    return "\n".join(lines)
+
+
+def _row(cells: Sequence[str]) -> str:
+    return " ".join(cell.rjust(width) if index else cell.ljust(width)
+                    for index, (cell, width) in enumerate(zip(cells, WIDTHS, strict=True)))
+
+
+def _cells(result: RunResult) -> tuple[str, ...]:
+    run = as_json(result)
+    failed = not result.timing.completed
+    return (
+        run["name"], str(run["rows"]), f"{run['bytes'] / 2**20:.1f}",
+        result.timing.status.upper() if failed else f"{run['seconds']:.2f}",
+        "-" if failed else f"{run['rows_per_s']:.0f}",
+        _number(run["first_progress_s"], "{:.2f}"), _number(run["floor_seconds"], "{:.2f}"),
+        "-" if failed else _number(run["floor_ratio"], "{:.1f}x"),
+        _heaviest(run["peak_rss_mb"]),
+    )
+
+
+def _number(value: float | None, shown: str) -> str:
+    return "-" if value is None else shown.format(value)
+
+
+def _heaviest(peaks: dict[str, float]) -> str:
+    services = {name: mb for name, mb in peaks.items() if name in SERVICES}
+    if not services:
+        return "-"
+    name = max(services, key=lambda service: services[service])
+    return f"{name} {services[name]:.0f} MB"
+
+
+def target_lines(results: Sequence[RunResult]) -> str:
+    return "\n".join(["targets:", *(check.line() for check in checks(results))])
+
+
+def as_json(result: RunResult) -> dict[str, Any]:
+    timing, floor, spec = result.timing, result.floor, result.export.spec
+    seconds = timing.seconds if timing.completed else None
+    rows = len(result.export.sales)
+    return {
+        "name": spec.name, "format": spec.file_format, "rows": rows,
+        "bytes": len(result.export.data), "status": timing.status, "error": timing.error,
+        "seconds": _rounded(seconds),
+        "rows_per_s": _rounded(rows / seconds if seconds else None, 1),
+        "first_progress_s": _rounded(timing.first_progress_s),
+        "upload_s": _rounded(timing.upload_s),
+        "floor_seconds": _rounded(floor.seconds if floor else None),
+        "floor": None if floor is None else {"read_s": _rounded(floor.read_s),
+                                             "store_s": _rounded(floor.store_s),
+                                             "bus_s": _rounded(floor.bus_s)},
+        "floor_ratio": _rounded(seconds / floor.seconds if seconds and floor else None, 2),
+        "peak_rss_mb": result.peak_rss_mb,
+        "stages_after_confirm_s": result.stages,
+        "summary": {key: timing.resource.get(key) for key in (
+            "total_rows", "chunks_total", "chunks_done", "clients_created", "clients_updated",
+            "rows_skipped", "rows_failed")},
+        "note": result.export.note,
+    }
+
+
+def _rounded(value: float | None, digits: int = 3) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def write_json(results: Sequence[RunResult], path: Path, extra: dict[str, Any]) -> None:
+    document = {
+        "runs": [as_json(result) for result in results],
+        "targets": [{"target": c.target, "met": c.met, "figure": c.figure}
+                    for c in checks(results)],
+        "machine": machine(),
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        **extra,
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+
+
+def machine() -> dict[str, Any]:
+    return {
+        "cpu_count": os.cpu_count(),
+        "cpu_model": _cpu_model(),
+        "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+    }
+
+
+def _cpu_model() -> str | None:
+    cpuinfo = Path("/proc/cpuinfo")
+    if not cpuinfo.exists():
+        return platform.processor() or None
+    for line in cpuinfo.read_text().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return None

@@ -1,0 +1,84 @@
+"""The performance targets, checked (never asserted) against one bench run."""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Final
+
+from bench.runner import RunResult
+
+SERVICES: Final = ("upload", "parse", "matcher", "journey", "revenue", "finalizer")
+
+
+@dataclass(frozen=True)
+class Check:
+    target: str
+    met: bool | None  # None: the run did not include what the target needs
+    figure: str
+
+    def line(self) -> str:
+        verdict = {True: "met", False: "MISSED", None: "not measured"}[self.met]
+        return f"  {self.target:<58} {verdict:<13} {self.figure}"
+
+
+def checks(results: Sequence[RunResult]) -> list[Check]:
+    by_name = {result.export.spec.name: result for result in results}
+    return [
+        _within("10 MB CSV imports in <= 10 s", by_name.get("csv-10mb"), 10.0),
+        _within("XLSX of the same rows in <= 15 s", by_name.get("xlsx-10mb"), 15.0),
+        _each("pipeline <= 3 x floor", results, _floor_ratio, 3.0, "{:.1f} x"),
+        _scaling(results),
+        _memory([r for r in results if r.export.spec.name.endswith("-10mb")]),
+        _each("first progress <= 1 s after confirm", results,
+              lambda r: r.timing.first_progress_s, 1.0, "{:.2f} s"),
+    ]
+
+
+def _within(target: str, result: RunResult | None, limit: float) -> Check:
+    if result is None:
+        return Check(target, None, "(not in this run)")
+    if result.timing.seconds is None or not result.timing.completed:
+        return Check(target, False, f"{result.timing.status}: {result.timing.error}")
+    return Check(target, result.timing.seconds <= limit, f"{result.timing.seconds:.1f} s")
+
+
+def _floor_ratio(result: RunResult) -> float | None:
+    if result.floor is None or result.timing.seconds is None or not result.timing.completed:
+        return None
+    return result.timing.seconds / result.floor.seconds
+
+
+def _each(target: str, results: Sequence[RunResult],
+          figure_of: Callable[[RunResult], float | None], limit: float, shown: str) -> Check:
+    if not results:
+        return Check(target, None, "(no run)")
+    figures = [(r.export.spec.name, figure_of(r)) for r in results]
+    met = all(value is not None and value <= limit for _, value in figures)
+    text = ", ".join(f"{name} " + ("n/a" if value is None else shown.format(value))
+                     for name, value in figures)
+    return Check(target, met, text)
+
+
+def _scaling(results: Sequence[RunResult]) -> Check:
+    target = "100 000 rows in <= 11 x the time of 10 000 rows"
+    large = next((r for r in results if r.export.spec.rows == 100_000), None)
+    small = next((r for r in results if r.export.spec.rows == 10_000), None)
+    if large is None or small is None:
+        return Check(target, None, "(needs both sizes)")
+    if large.timing.seconds is None or small.timing.seconds is None or not (
+            large.timing.completed and small.timing.completed):
+        return Check(target, False, "one of the two imports did not complete")
+    ratio = large.timing.seconds / small.timing.seconds
+    return Check(target, ratio <= 11.0,
+                 f"{large.export.spec.name} {large.timing.seconds:.1f} s / "
+                 f"{small.export.spec.name} {small.timing.seconds:.1f} s = {ratio:.1f} x")
+
+
+def _memory(results: Sequence[RunResult]) -> Check:
+    target = "every service <= 300 MB peak RSS during the 10 MB import"
+    if not results:
+        return Check(target, None, "(not in this run)")
+    peaks = [(r.export.spec.name, service, mb) for r in results
+             for service, mb in r.peak_rss_mb.items() if service in SERVICES]
+    worst = max(peaks, key=lambda peak: peak[2])
+    return Check(target, all(mb <= 300 for _, _, mb in peaks),
+                 f"highest: {worst[1]} {worst[2]:.0f} MB ({worst[0]})")
