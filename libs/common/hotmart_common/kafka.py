@@ -14,9 +14,10 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+import asyncpg
 from aiokafka import ConsumerRecord
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
 from pydantic import BaseModel, TypeAdapter, ValidationError
@@ -112,18 +113,41 @@ def _text_or_base64(raw: bytes) -> str:
         return base64.b64encode(raw).decode()
 
 
+Decoded = tuple[ConsumerRecord[Any, Any], T]
+OnPoison = Callable[[T, ConsumerRecord[Any, Any], Exception], Awaitable[None]]
+
+
 def decode_records(
     records: Sequence[ConsumerRecord[Any, Any]], adapter: TypeAdapter[T], group_id: str
-) -> tuple[list[T], list[tuple[bytes | None, bytes]]]:
-    decoded: list[T] = []
+) -> tuple[list[Decoded[T]], list[tuple[bytes | None, bytes]]]:
+    decoded: list[Decoded[T]] = []
     dead: list[tuple[bytes | None, bytes]] = []
     for record in records:
         try:
-            decoded.append(adapter.validate_json(record.value or b""))
+            decoded.append((record, adapter.validate_json(record.value or b"")))
         except ValidationError as exc:
             reason = f"{exc.error_count()} validation error(s): {exc.errors(include_url=False)}"
             dead.append((record.key, dead_letter(record, group_id, reason)))
     return decoded, dead
+
+
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
+    OSError,
+    TimeoutError,
+    asyncpg.InterfaceError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.TooManyConnectionsError,
+    asyncpg.DeadlockDetectedError,
+    asyncpg.SerializationError,
+    asyncpg.AdminShutdownError,
+    KafkaError,
+)
+
+
+def is_transient(error: BaseException) -> bool:
+    """The world is briefly unavailable (retry forever) rather than the data being wrong."""
+    return isinstance(error, TRANSIENT_ERRORS)
 
 
 class RetryPause:
@@ -140,6 +164,22 @@ class RetryPause:
         self.current = self.first
 
 
+class FailedOffsets:
+    """Remembers records of batches that failed for a data reason, to isolate them next time."""
+
+    def __init__(self) -> None:
+        self.offsets: set[tuple[str, int, int]] = set()
+
+    def remember(self, records: Sequence[ConsumerRecord[Any, Any]]) -> None:
+        self.offsets.update((r.topic, r.partition, r.offset) for r in records)
+
+    def failed_before(self, records: Sequence[ConsumerRecord[Any, Any]]) -> bool:
+        return any((r.topic, r.partition, r.offset) in self.offsets for r in records)
+
+    def forget(self, records: Sequence[ConsumerRecord[Any, Any]]) -> None:
+        self.offsets.difference_update((r.topic, r.partition, r.offset) for r in records)
+
+
 def subscribe(
     broker: KafkaBroker,
     publisher: EventPublisher,
@@ -148,11 +188,38 @@ def subscribe(
     group_id: str,
     adapter: TypeAdapter[T],
     handle: Callable[[list[T]], Awaitable[None]],
+    on_poison: OnPoison[T] | None = None,
     batch: bool = True,
     max_records: int = 2000,
 ) -> None:
-    """Registers a consumer whose handler receives the decoded messages of one poll."""
+    """Registers a consumer whose handler receives the decoded messages of one poll.
+
+    A batch that fails because something is unavailable is redelivered after a pause, for
+    as long as it takes. A batch that fails for any other reason is redelivered once, then
+    handled message by message: a message that still fails is a poison message, handed to
+    ``on_poison`` and dead-lettered, and the rest of the batch goes on.
+    """
     pause = RetryPause()
+    failed = FailedOffsets()
+
+    async def poison(item: Decoded[T], error: Exception) -> None:
+        record, message = item
+        log.error("poison message dead-lettered", exc_info=error, extra={
+            "topic": record.topic, "partition": record.partition, "offset": record.offset,
+            "group": group_id})
+        if on_poison is not None:
+            await on_poison(message, record, error)
+        await publisher.publish_raw(
+            DEAD_LETTERS, [(record.key, dead_letter(record, group_id, repr(error)))])
+
+    async def one_by_one(items: list[Decoded[T]]) -> None:
+        for item in items:
+            try:
+                await handle([item[1]])
+            except Exception as error:
+                if is_transient(error):
+                    raise
+                await poison(item, error)
 
     @broker.subscriber(  # type: ignore[untyped-decorator]
         topic,
@@ -172,13 +239,18 @@ def subscribe(
                 log.warning("dead-lettered undecodable messages",
                             extra={"topic": topic, "group": group_id, "count": len(dead)})
                 await publisher.publish_raw(DEAD_LETTERS, dead)
-            if decoded:
-                await handle(decoded)
-        except Exception:
+            if failed.failed_before(records):
+                await one_by_one(decoded)
+            elif decoded:
+                await handle([message for _, message in decoded])
+        except Exception as error:
+            if not is_transient(error):
+                failed.remember(records)
             log.exception("handler failed; the batch will be redelivered",
                           extra={"topic": topic, "group": group_id, "retry_s": pause.current})
             await pause.wait()
             raise
+        failed.forget(records)
         pause.reset()
 
 

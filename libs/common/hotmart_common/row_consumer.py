@@ -17,6 +17,7 @@ from .events import (
 from .kafka import subscribe
 from .service import ServiceContext
 from .store import Store, UnitOfWork
+from .store.imports import ImportsRepository, RowIssue
 from .topics import CHUNK_DONE, IMPORT_ROWS
 
 ApplyRows = Callable[[UnitOfWork, list[RowParsed]], Awaitable[None]]
@@ -25,8 +26,12 @@ ReportChunk = Callable[[UnitOfWork, ChunkEnded], Awaitable[ChunkProcessed]]
 
 async def handle_row_messages(store: Store, messages: list[RowParsed | ChunkEnded],
                               apply_rows: ApplyRows, report_chunk: ReportChunk) -> None:
-    rows = [m for m in messages if isinstance(m, RowParsed)]
-    ends = [m for m in messages if isinstance(m, ChunkEnded)]
+    # One poll may hold the same event twice (a re-published import): keep it once, so a
+    # statement never has to apply two versions of one row.
+    rows = list({(m.import_id, m.row_number): m for m in messages
+                 if isinstance(m, RowParsed)}.values())
+    ends = list({(m.import_id, m.chunk_no): m for m in messages
+                 if isinstance(m, ChunkEnded)}.values())
     async with store.unit_of_work() as uow:
         if rows:
             await apply_rows(uow, rows)
@@ -35,10 +40,27 @@ async def handle_row_messages(store: Store, messages: list[RowParsed | ChunkEnde
             uow.publish_after_commit(CHUNK_DONE, report, key=str(end.import_id).encode())
 
 
+async def record_failed_row(store: Store, service: ConsumerService,
+                            message: RowParsed | ChunkEnded, error: Exception) -> None:
+    """A row the service cannot apply is failed on its import, with the reason."""
+    if not isinstance(message, RowParsed):
+        return  # a marker that cannot be processed leaves its chunk open: the import stalls
+    async with store.unit_of_work() as uow:
+        await ImportsRepository(uow.connection).add_issues(message.import_id, [RowIssue(
+            message.row_number, "failed", "processing_failed", None,
+            f"Row {message.row_number}: the {service} service could not apply it "
+            f"({type(error).__name__}: {str(error)[:300]})", service,
+        )])
+
+
 def subscribe_to_rows(ctx: ServiceContext, service: ConsumerService, apply_rows: ApplyRows,
                       report_chunk: ReportChunk, max_records: int = 2000) -> None:
     async def on_rows(messages: list[RowParsed | ChunkEnded]) -> None:
         await handle_row_messages(ctx.store, messages, apply_rows, report_chunk)
 
+    async def on_poison(message: RowParsed | ChunkEnded, _: object, error: Exception) -> None:
+        await record_failed_row(ctx.store, service, message, error)
+
     subscribe(ctx.broker, ctx.publisher, IMPORT_ROWS, group_id=f"{service}-service",
-              adapter=ROW_TOPIC_ADAPTER, handle=on_rows, max_records=max_records)
+              adapter=ROW_TOPIC_ADAPTER, handle=on_rows, on_poison=on_poison,
+              max_records=max_records)

@@ -26,6 +26,9 @@ async def handle_import_confirmed(event: ImportConfirmed, store: Store, blobs: B
     if record is None or record["status"] in ("completed", "failed"):
         log.info("import needs no parsing", extra={"import_id": str(event.import_id)})
         return
+    if record["rows_published_at"] is not None:
+        log.info("rows already published", extra={"import_id": str(event.import_id)})
+        return
     try:
         data = await blobs.get(event.object_key)
         results = await asyncio.to_thread(_read, event, data)
@@ -39,6 +42,8 @@ async def handle_import_confirmed(event: ImportConfirmed, store: Store, blobs: B
                                      results, chunk_size, screened)
     await _record(store, event, parsed)
     await publisher.publish_raw(IMPORT_ROWS, parsed.messages)
+    async with store.pool.acquire() as conn:
+        await ImportsRepository(conn).mark_rows_published(event.import_id, datetime.now(UTC))
     log.info("import parsed", extra={
         "import_id": str(event.import_id), "rows": parsed.total_rows,
         "skipped": len(parsed.issues), "chunks": parsed.chunks_total,

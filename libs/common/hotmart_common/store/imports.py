@@ -110,6 +110,12 @@ class ImportsRepository:
             import_id, total_rows, chunks_total, rows_skipped, at,
         )
 
+    async def mark_rows_published(self, import_id: UUID, at: datetime) -> None:
+        await self.conn.execute(
+            "UPDATE imports SET rows_published_at = COALESCE(rows_published_at, $2)"
+            " WHERE import_id = $1", import_id, at,
+        )
+
     async def fail(self, import_id: UUID, error: str) -> None:
         await self.conn.execute(
             "UPDATE imports SET status = 'failed', error = $2"
