@@ -13,7 +13,7 @@ LOCAL_NAMES := hotmart-import-common hotmart-import-stack hotmart-upload-service
 SAMPLE := samples/hotmart-sample.csv
 PYTEST_ARGS ?=
 
-.PHONY: setup run up down test test-unit test-integration test-e2e lint typecheck schemas \
+.PHONY: setup run up down test test-unit test-integration test-e2e test-reliability lint typecheck schemas \
         check-schemas lock sample clean bench validate-deploy fixtures
 
 setup: $(VENV)/.installed
@@ -45,6 +45,9 @@ test-integration: setup
 
 test-e2e: setup
 	$(BIN)/pytest -q -m e2e tests $(PYTEST_ARGS)
+
+test-reliability: setup
+	$(BIN)/pytest -q -m reliability tests $(PYTEST_ARGS)
 
 lint: setup check-schemas
 	$(BIN)/ruff check .

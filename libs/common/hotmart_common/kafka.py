@@ -229,6 +229,10 @@ def subscribe(
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.NACK_ON_ERROR,
         max_poll_interval_ms=10 * 60 * 1000,
+        # A killed consumer's partitions move to its restarted self (or a peer) once its
+        # session lapses: short enough to recover fast, long enough for busy batches.
+        session_timeout_ms=6000,
+        heartbeat_interval_ms=1500,
     )
     async def consume(msg: KafkaMessage) -> None:
         raw = msg.raw_message

@@ -54,13 +54,14 @@ async def record_failed_row(store: Store, service: ConsumerService,
 
 
 def subscribe_to_rows(ctx: ServiceContext, service: ConsumerService, apply_rows: ApplyRows,
-                      report_chunk: ReportChunk, max_records: int = 2000) -> None:
+                      report_chunk: ReportChunk, max_records: int = 2000,
+                      group_id: str | None = None) -> None:
     async def on_rows(messages: list[RowParsed | ChunkEnded]) -> None:
         await handle_row_messages(ctx.store, messages, apply_rows, report_chunk)
 
     async def on_poison(message: RowParsed | ChunkEnded, _: object, error: Exception) -> None:
         await record_failed_row(ctx.store, service, message, error)
 
-    subscribe(ctx.broker, ctx.publisher, IMPORT_ROWS, group_id=f"{service}-service",
+    subscribe(ctx.broker, ctx.publisher, IMPORT_ROWS, group_id=group_id or f"{service}-service",
               adapter=ROW_TOPIC_ADAPTER, handle=on_rows, on_poison=on_poison,
               max_records=max_records)

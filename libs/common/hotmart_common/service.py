@@ -8,10 +8,11 @@ taking messages, finishes the batch in hand, commits, and the process exits.
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 from fastapi import APIRouter, FastAPI, Response
@@ -52,7 +53,8 @@ class ServiceDefinition:
     routers: Sequence[APIRouter] = ()
     on_start: Callable[[ServiceContext], Awaitable[None]] | None = None
     title: str = ""
-    extra_readiness: Sequence[Callable[[ServiceContext], Awaitable[bool]]] = field(default=())
+    background: Sequence[Callable[[ServiceContext], Coroutine[Any, Any, None]]] = field(
+        default=())
 
 
 @asynccontextmanager
@@ -63,6 +65,7 @@ async def running_context(
     infra = settings.infra
     pool = await connect_pool(infra.database_url, infra.database_pool_size)
     broker = make_broker(infra.kafka_bootstrap_servers, client_id=f"hotmart-{definition.name}")
+    tasks: list[asyncio.Task[None]] = []
     try:
         for owner, directory in definition.migrations:
             await apply_migrations(pool, owner, directory)
@@ -82,9 +85,12 @@ async def running_context(
         if definition.subscribe is not None:
             definition.subscribe(context)
         await broker.start()
+        tasks.extend(asyncio.create_task(job(context)) for job in definition.background)
         log.info("service started", extra={"service_name": definition.name})
         yield context
     finally:
+        for task in tasks:
+            task.cancel()
         await broker.stop()
         await pool.close()
         log.info("service stopped", extra={"service_name": definition.name})

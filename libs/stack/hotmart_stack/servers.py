@@ -134,12 +134,13 @@ def start_postgres(
     database: str = DEFAULT_DATABASE,
     timeout: float = STARTUP_TIMEOUT,
     cancel: threading.Event | None = None,
+    port: int | None = None,
 ) -> PostgresServer:
     """Start PostgreSQL on `data_dir`, initialising it first if empty; its data is kept."""
     system_user = pg_files.prepare_data_dir(data_dir)
     if not (data_dir / "PG_VERSION").exists():
         pg_files.initdb(data_dir, log_path, system_user)
-    port = free_port()
+    port = port or free_port()
     argv = [
         str(pg_files.binary("postgres")),
         "-D", str(data_dir),

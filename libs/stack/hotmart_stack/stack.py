@@ -106,6 +106,32 @@ class EmbeddedStack:
         while not self._cancel.wait(0.5):
             pass
 
+    def hold(self, service: str) -> None:
+        """Stop a service gracefully and keep it down, as an outage would, until `release`."""
+        self._require_supervisor().hold(service)
+
+    def release(self, service: str) -> None:
+        self._require_supervisor().release(service)
+
+    def stop_postgres(self) -> None:
+        """Stop the PostgreSQL this stack started (fast shutdown); its data stays."""
+        self._started_postgres().process.stop(30.0)
+
+    def start_postgres_again(self) -> None:
+        """Start the stopped PostgreSQL on the same port and data, so clients reconnect."""
+        assert self._infra is not None
+        old = self._started_postgres()
+        port = int(old.url.rsplit(":", 1)[1].split("/", 1)[0])
+        self._infra.started["postgres"] = servers.start_postgres(
+            old.data_dir, self.log_dir / "postgres.log", database=self._database, port=port)
+        self._refresh_state()
+
+    def _started_postgres(self) -> servers.PostgresServer:
+        server = self._infra.started.get("postgres") if self._infra else None
+        if not isinstance(server, servers.PostgresServer):
+            raise LookupError("this stack did not start PostgreSQL")
+        return server
+
     def kill(self, service: str, sig: int = signal.SIGKILL) -> int:
         """Signal one service like a crash would and return its pid; it gets restarted."""
         return self._require_supervisor().kill(service, sig)

@@ -44,6 +44,7 @@ class _Service:
     next_delay: float = 0.0
     restart_at: float | None = None
     restarts: int = 0
+    held: bool = False
 
 
 class Supervisor:
@@ -113,6 +114,8 @@ class Supervisor:
                 return
             now = time.monotonic()
             for svc in self._services.values():
+                if svc.held:
+                    continue
                 if svc.restart_at is None and svc.process and not svc.process.is_alive():
                     self._schedule_restart(svc, now)
                 if svc.restart_at is not None and now >= svc.restart_at:
@@ -159,6 +162,21 @@ class Supervisor:
                 raise LookupError(f"service {name} is not running")
             process.signal(sig)
             return process.pid
+
+    def hold(self, name: str, grace: float = SERVICE_STOP_GRACE) -> None:
+        """Stop a service gracefully and keep it down (an outage) until `release`."""
+        with self._lock:
+            svc = self._services[name]
+            svc.held = True
+            process = svc.process
+        if process is not None and process.is_alive():
+            process.stop(grace)
+
+    def release(self, name: str) -> None:
+        with self._lock:
+            svc = self._services[name]
+            svc.held = False
+            self._launch(svc)
 
     def is_ready(self, name: str) -> bool:
         try:

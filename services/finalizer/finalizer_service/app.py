@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from hotmart_common.events import ChunkProcessed
 from hotmart_common.kafka import model_adapter, subscribe
 from hotmart_common.service import ServiceContext, ServiceDefinition
@@ -6,6 +8,8 @@ from hotmart_common.topics import CHUNK_DONE
 
 from .handlers import handle_reports
 from .repository import MIGRATIONS
+from .settings import FinalizerSettings
+from .watchdog import run_watchdog
 
 
 def subscribers(ctx: ServiceContext) -> None:
@@ -17,8 +21,16 @@ def subscribers(ctx: ServiceContext) -> None:
               adapter=model_adapter(ChunkProcessed), handle=on_reports, max_records=500)
 
 
+async def watchdog(ctx: ServiceContext) -> None:
+    settings = ctx.settings
+    assert isinstance(settings, FinalizerSettings)
+    await run_watchdog(ctx.store, settings.watch_interval_s,
+                       timedelta(seconds=settings.stall_deadline_s))
+
+
 definition = ServiceDefinition(
     name="finalizer",
     migrations=[("imports", IMPORTS_MIGRATIONS), ("finalizer", MIGRATIONS)],
     subscribe=subscribers,
+    background=[watchdog],
 )

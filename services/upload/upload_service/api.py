@@ -24,6 +24,7 @@ from .imports import (
     NotConfirmable,
     accept_upload,
     confirm_import,
+    retry_import,
     safe_file_name,
 )
 from .rejected_rows import rejected_rows_csv
@@ -76,6 +77,19 @@ async def confirm(import_id: UUID, ctx: Context,
         raise HTTPException(409, detail=str(conflict)) from conflict
     except InvalidMapping as invalid:
         raise HTTPException(422, detail=f"invalid mapping: {invalid}") from invalid
+    return await _resource(ctx, import_id, with_preview=False)
+
+
+@router.post("/{import_id}/retry", status_code=status.HTTP_202_ACCEPTED,
+             response_model=ImportResource)
+async def retry(import_id: UUID, ctx: Context) -> ImportResource:
+    """Resume a failed or stalled import from what is already done (nothing is counted twice)."""
+    try:
+        await retry_import(ctx.store, ctx.tenant_id, import_id)
+    except LookupError as missing:
+        raise HTTPException(404, detail=f"import {import_id} not found") from missing
+    except NotConfirmable as conflict:
+        raise HTTPException(409, detail=str(conflict)) from conflict
     return await _resource(ctx, import_id, with_preview=False)
 
 

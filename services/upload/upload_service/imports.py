@@ -201,6 +201,29 @@ async def confirm_import(store: Store, tenant_id: str, import_id: UUID,
         ), key=str(import_id).encode())
 
 
+async def retry_import(store: Store, tenant_id: str, import_id: UUID) -> None:
+    """Resumes a failed or stalled import: rows go out again, consumers skip what they have."""
+    async with store.unit_of_work() as uow:
+        imports = ImportsRepository(uow.connection)
+        record = await imports.get(tenant_id, import_id, lock=True)
+        if record is None:
+            raise LookupError(import_id)
+        if record["status"] not in ("failed", "processing"):
+            raise NotConfirmable(f"import {import_id} is {record['status']}: nothing to retry")
+        await imports.retry(import_id)
+        uow.publish_after_commit(IMPORT_CONFIRMED, ImportConfirmed(
+            event_id=uuid4(),
+            tenant_id=tenant_id,
+            import_id=import_id,
+            object_key=record["object_key"],
+            file_name=record["file_name"],
+            mapping=_stored_mapping(record),
+            uploaded_at=record["uploaded_at"],
+            default_purchased_at=record["default_purchased_at"],
+            duplicate_policy="skip" if record["duplicate_policy"] == "skip" else "update",
+        ), key=str(import_id).encode())
+
+
 def _aware(moment: datetime | None) -> datetime | None:
     if moment is None or moment.tzinfo is not None:
         return moment

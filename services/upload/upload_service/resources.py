@@ -7,6 +7,7 @@ from typing import Any, Literal
 from uuid import UUID
 
 import asyncpg
+from hotmart_common.events import CONSUMER_SERVICES
 from hotmart_common.store.imports import RowIssue
 from pydantic import BaseModel, Field
 
@@ -24,6 +25,24 @@ class RowIssueOut(BaseModel):
     def of(cls, issue: RowIssue) -> "RowIssueOut":
         return cls(row_number=issue.row_number, status=issue.status, code=issue.code,
                    column=issue.column, message=issue.message)
+
+
+class WaitingFor(BaseModel):
+    missing: int = Field(description="Chunks the service has not reported yet.")
+    chunks: list[int] = Field(description="The first of them (at most 50).")
+
+
+def waiting_for(record: asyncpg.Record) -> dict[str, WaitingFor]:
+    if record["status"] != "processing":
+        return {}
+    if record["waiting_for"] is not None:
+        owed: dict[str, list[int]] = json.loads(record["waiting_for"])
+    elif record["chunks_total"]:  # no service has reported anything yet
+        owed = {service: list(range(record["chunks_total"])) for service in CONSUMER_SERVICES}
+    else:
+        return {}
+    return {service: WaitingFor(missing=len(chunks), chunks=chunks[:50])
+            for service, chunks in owed.items()}
 
 
 class ImportResource(BaseModel):
@@ -53,6 +72,8 @@ class ImportResource(BaseModel):
     revenue_by_currency: dict[str, dict[str, Decimal]]
     mapping: dict[str, str] = Field(description="Field -> source column used for this import.")
     error: str | None
+    waiting_for: dict[str, WaitingFor] = Field(
+        description="While processing: the chunks each consumer service has not reported yet.")
     issues: list[RowIssueOut] = Field(description="The first skipped / failed rows.")
     preview: dict[str, Any] | None = None
 
@@ -86,6 +107,7 @@ class ImportResource(BaseModel):
             revenue_by_currency=json.loads(row["revenue_by_currency"]),
             mapping=json.loads(row["mapping"]),
             error=row["error"],
+            waiting_for=waiting_for(row),
             issues=[RowIssueOut.of(issue) for issue in issues],
             preview=json.loads(row["preview"]) if with_preview else None,
         )

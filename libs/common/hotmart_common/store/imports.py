@@ -2,7 +2,7 @@
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -60,6 +60,7 @@ class Progress:
     lost_revenue: Decimal
     currency: str | None
     revenue_by_currency: dict[str, dict[str, str]]
+    waiting_for: dict[str, list[int]] = field(default_factory=dict)
 
 
 class ImportsRepository:
@@ -106,7 +107,7 @@ class ImportsRepository:
                            rows_skipped: int, at: datetime) -> None:
         await self.conn.execute(
             "UPDATE imports SET total_rows = $2, chunks_total = $3, rows_skipped = $4,"
-            " parsed_at = COALESCE(parsed_at, $5) WHERE import_id = $1",
+            " parsed_at = COALESCE(parsed_at, $5), last_progress_at = $5 WHERE import_id = $1",
             import_id, total_rows, chunks_total, rows_skipped, at,
         )
 
@@ -128,22 +129,46 @@ class ImportsRepository:
             "UPDATE imports SET chunks_done = $2, clients_created = $3, clients_updated = $4,"
             " rows_failed = $5, total_revenue = $6, lost_revenue = $7, currency = $8,"
             " revenue_by_currency = $9::jsonb, transactions_new = $10,"
-            " transactions_changed = $11, transactions_unchanged = $12 WHERE import_id = $1",
+            " transactions_changed = $11, transactions_unchanged = $12, waiting_for = $13::jsonb,"
+            " last_progress_at = CASE WHEN chunks_done IS DISTINCT FROM $2"
+            "   OR waiting_for IS DISTINCT FROM $13::jsonb THEN now() ELSE last_progress_at END"
+            " WHERE import_id = $1",
             import_id, progress.chunks_done, progress.clients_created, progress.clients_updated,
             progress.rows_failed, progress.total_revenue, progress.lost_revenue,
             progress.currency, json.dumps(progress.revenue_by_currency),
             progress.transactions_new, progress.transactions_changed,
-            progress.transactions_unchanged,
+            progress.transactions_unchanged, json.dumps(progress.waiting_for),
         )
 
     async def complete(self, import_id: UUID, at: datetime) -> bool:
-        """Marks the import completed; False when it already was (a second completion)."""
+        """Completes a processing import; False otherwise (already done, or failed: retry it)."""
         status = await self.conn.fetchval(
-            "UPDATE imports SET status = 'completed', completed_at = $2, error = NULL"
-            " WHERE import_id = $1 AND status <> 'completed' RETURNING status",
+            "UPDATE imports SET status = 'completed', completed_at = $2, error = NULL,"
+            " waiting_for = NULL WHERE import_id = $1 AND status = 'processing' RETURNING status",
             import_id, at,
         )
         return status is not None
+
+    async def processing(self, limit: int = 100) -> list[asyncpg.Record]:
+        """Processing imports no other finalizer is looking at, least recently moved first."""
+        return await self.conn.fetch(
+            "SELECT * FROM imports WHERE status = 'processing' AND rows_published_at IS NOT NULL"
+            " ORDER BY last_progress_at NULLS FIRST LIMIT $1 FOR UPDATE SKIP LOCKED", limit,
+        )
+
+    async def count_stalled(self, quiet_for_s: float) -> int:
+        count: int = await self.conn.fetchval(
+            "SELECT count(*) FROM imports WHERE status = 'processing'"
+            " AND last_progress_at < now() - make_interval(secs => $1)", quiet_for_s,
+        )
+        return count
+
+    async def retry(self, import_id: UUID) -> None:
+        """Back to processing, and publish the rows again: consumers skip what they have."""
+        await self.conn.execute(
+            "UPDATE imports SET status = 'processing', error = NULL, rows_published_at = NULL,"
+            " last_progress_at = now(), completed_at = NULL WHERE import_id = $1", import_id,
+        )
 
     async def add_issues(self, import_id: UUID, issues: Sequence[RowIssue]) -> None:
         if not issues:
