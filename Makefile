@@ -80,6 +80,7 @@ lock:
 	$(UV) pip compile --quiet -p $(BIN)/python pyproject.toml requirements-dev.in \
 	    --generate-hashes --custom-compile-command "make lock" \
 	    $(addprefix --no-emit-package ,$(LOCAL_NAMES)) -o requirements.lock
+	bash deploy/lock-services.sh
 
 clean:
-	rm -rf $(VENV) .run .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-tools .run .pytest_cache .mypy_cache .ruff_cache
