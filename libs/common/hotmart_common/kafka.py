@@ -10,19 +10,23 @@ import asyncio
 import base64
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import asyncpg
-from aiokafka import ConsumerRecord
+from aiokafka import ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
+from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from .events import DeadLetter
+from .metrics import BATCH_DURATION, CONSUMER_LAG, REGISTRY, ROWS_PROCESSED
+from .metrics import DEAD_LETTERS as DLQ_MESSAGES
 from .store import Outgoing
 from .topics import DEAD_LETTERS
 
@@ -32,7 +36,7 @@ T = TypeVar("T")
 JSON_HEADERS = {"content-type": "application/json"}
 
 
-def make_broker(bootstrap_servers: str, client_id: str) -> KafkaBroker:
+def make_broker(bootstrap_servers: str, client_id: str, service: str = "") -> KafkaBroker:
     # Idempotent producers and transactions are not used: effects are made idempotent in the
     # store instead, which also keeps us compatible with brokers that lack them.
     return KafkaBroker(
@@ -44,6 +48,7 @@ def make_broker(bootstrap_servers: str, client_id: str) -> KafkaBroker:
         max_batch_size=1024 * 1024,
         graceful_timeout=10.0,
         logger=None,
+        middlewares=[KafkaPrometheusMiddleware(registry=REGISTRY, app_name=service or client_id)],
     )
 
 
@@ -188,6 +193,7 @@ def subscribe(
     group_id: str,
     adapter: TypeAdapter[T],
     handle: Callable[[list[T]], Awaitable[None]],
+    service: str,
     on_poison: OnPoison[T] | None = None,
     batch: bool = True,
     max_records: int = 2000,
@@ -211,6 +217,8 @@ def subscribe(
             await on_poison(message, record, error)
         await publisher.publish_raw(
             DEAD_LETTERS, [(record.key, dead_letter(record, group_id, repr(error)))])
+        DLQ_MESSAGES.labels(service).inc()
+        ROWS_PROCESSED.labels(service, "failed").inc()
 
     async def one_by_one(items: list[Decoded[T]]) -> None:
         for item in items:
@@ -237,12 +245,14 @@ def subscribe(
     async def consume(msg: KafkaMessage) -> None:
         raw = msg.raw_message
         records = raw if isinstance(raw, tuple) else (raw,)
+        started = time.perf_counter()
         decoded, dead = decode_records(records, adapter, group_id)
         try:
             if dead:
                 log.warning("dead-lettered undecodable messages",
                             extra={"topic": topic, "group": group_id, "count": len(dead)})
                 await publisher.publish_raw(DEAD_LETTERS, dead)
+                DLQ_MESSAGES.labels(service).inc(len(dead))
             if failed.failed_before(records):
                 await one_by_one(decoded)
             elif decoded:
@@ -256,6 +266,28 @@ def subscribe(
             raise
         failed.forget(records)
         pause.reset()
+        BATCH_DURATION.labels(service).observe(time.perf_counter() - started)
+        record_lag(service, getattr(msg, "consumer", None), records)
+
+
+def record_lag(service: str, consumer: Any, records: Sequence[ConsumerRecord[Any, Any]]) -> None:
+    """Behind = partition end (as the last fetch saw it) minus what this poll reached."""
+    reached: dict[tuple[str, int], int] = {}
+    for record in records:
+        key = (record.topic, record.partition)
+        reached[key] = max(reached.get(key, 0), record.offset + 1)
+    for (topic, partition), offset in reached.items():
+        end = _highwater(consumer, topic, partition)
+        if end is not None:
+            CONSUMER_LAG.labels(service, topic, str(partition)).set(max(0, end - offset))
+
+
+def _highwater(consumer: Any, topic: str, partition: int) -> int | None:
+    try:
+        end = consumer.highwater(TopicPartition(topic, partition))
+    except Exception:  # not a real consumer, or the partition moved away
+        return None
+    return end if isinstance(end, int) else None
 
 
 def model_adapter(model: type[BaseModel]) -> TypeAdapter[Any]:

@@ -63,5 +63,5 @@ def subscribe_to_rows(ctx: ServiceContext, service: ConsumerService, apply_rows:
         await record_failed_row(ctx.store, service, message, error)
 
     subscribe(ctx.broker, ctx.publisher, IMPORT_ROWS, group_id=group_id or f"{service}-service",
-              adapter=ROW_TOPIC_ADAPTER, handle=on_rows, on_poison=on_poison,
+              adapter=ROW_TOPIC_ADAPTER, handle=on_rows, service=service, on_poison=on_poison,
               max_records=max_records)

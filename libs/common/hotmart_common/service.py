@@ -64,7 +64,8 @@ async def running_context(
     """Builds and starts every resource of a service; stops them in reverse order."""
     infra = settings.infra
     pool = await connect_pool(infra.database_url, infra.database_pool_size)
-    broker = make_broker(infra.kafka_bootstrap_servers, client_id=f"hotmart-{definition.name}")
+    broker = make_broker(infra.kafka_bootstrap_servers, client_id=f"hotmart-{definition.name}",
+                         service=definition.name)
     tasks: list[asyncio.Task[None]] = []
     try:
         for owner, directory in definition.migrations:

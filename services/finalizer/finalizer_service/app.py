@@ -18,7 +18,8 @@ def subscribers(ctx: ServiceContext) -> None:
             await handle_reports(uow, reports)
 
     subscribe(ctx.broker, ctx.publisher, CHUNK_DONE, group_id="finalizer-service",
-              adapter=model_adapter(ChunkProcessed), handle=on_reports, max_records=500)
+              adapter=model_adapter(ChunkProcessed), handle=on_reports, service="finalizer",
+              max_records=500)
 
 
 async def watchdog(ctx: ServiceContext) -> None:

@@ -6,10 +6,12 @@ from typing import Any
 from uuid import UUID
 
 from hotmart_common.events import ChunkProcessed, ImportCompleted, ImportSummary, stable_event_id
+from hotmart_common.metrics import IMPORTS
 from hotmart_common.store import UnitOfWork
 from hotmart_common.store.imports import ImportsRepository
 from hotmart_common.topics import IMPORT_COMPLETED
 
+from .metrics import IMPORT_DURATION, STALLED_IMPORTS
 from .progress import ImportState, import_state
 from .repository import ReportRepository
 
@@ -51,6 +53,8 @@ async def _complete(uow: UnitOfWork, record: Any, state: ImportState) -> None:
     completed_at = datetime.now(UTC)
     if await ImportsRepository(uow.connection).complete(import_id, completed_at):
         log.info("import completed", extra={"import_id": str(import_id)})
+        took = (completed_at - record["uploaded_at"]).total_seconds()
+        uow.after_commit(lambda: _count_completion(took))
     else:
         completed_at = record["completed_at"] or completed_at
     progress = state.progress
@@ -78,6 +82,11 @@ async def _complete(uow: UnitOfWork, record: Any, state: ImportState) -> None:
     ), key=str(import_id).encode())
 
 
+def _count_completion(seconds: float) -> None:
+    IMPORTS.labels("completed").inc()
+    IMPORT_DURATION.observe(seconds)
+
+
 async def watch_processing_imports(uow: UnitOfWork, stall_deadline: timedelta) -> int:
     """One watchdog pass: complete what is complete (after a retry, say), fail the stalled.
 
@@ -95,7 +104,14 @@ async def watch_processing_imports(uow: UnitOfWork, stall_deadline: timedelta) -
                            stalled_message(state.progress.waiting_for, stall_deadline))
         log.warning("stalled import failed", extra={"import_id": str(record["import_id"])})
         failed += 1
+    stalled = await imports.count_stalled(60.0)
+    uow.after_commit(lambda: _count_watch(failed, stalled))
     return failed
+
+
+def _count_watch(failed: int, stalled: int) -> None:
+    IMPORTS.labels("failed").inc(failed)
+    STALLED_IMPORTS.set(stalled)
 
 
 def stalled_message(waiting_for: dict[str, list[int]], deadline: timedelta) -> str:

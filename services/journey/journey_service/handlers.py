@@ -4,6 +4,7 @@ from collections import defaultdict
 from uuid import UUID
 
 from hotmart_common.events import ChunkEnded, ChunkProcessed, RowParsed, stable_event_id
+from hotmart_common.metrics import ROWS_PROCESSED
 from hotmart_common.purchases import purchase_outcome
 from hotmart_common.spreadsheet.text import fold
 from hotmart_common.store import UnitOfWork
@@ -16,14 +17,16 @@ async def apply_rows(uow: UnitOfWork, rows: list[RowParsed]) -> None:
     for row in rows:
         by_import[row.import_id].append(row)
     repo = JourneyRepository(uow.connection)
+    recorded = 0
     for import_id, import_rows in by_import.items():
         already = await repo.recorded_rows(import_id, [r.row_number for r in import_rows])
         fresh = [r for r in import_rows if r.row_number not in already]
         if fresh:
-            await _record(repo, import_id, fresh)
+            recorded += await _record(repo, import_id, fresh)
+    uow.after_commit(lambda: ROWS_PROCESSED.labels("journey", "recorded").inc(recorded))
 
 
-async def _record(repo: JourneyRepository, import_id: UUID, rows: list[RowParsed]) -> None:
+async def _record(repo: JourneyRepository, import_id: UUID, rows: list[RowParsed]) -> int:
     known = await repo.known_purchases(rows[0].tenant_id, [r.purchase_key for r in rows])
     outcomes = [(row, purchase_outcome(_fingerprint(known.get(row.purchase_key)),
                                        row.fingerprint)) for row in rows]
@@ -32,6 +35,7 @@ async def _record(repo: JourneyRepository, import_id: UUID, rows: list[RowParsed
     await repo.add_milestones(milestones)
     await repo.save_purchases(rows[0].tenant_id, [m.row for m in milestones])
     await repo.record_rows(import_id, outcomes)
+    return len(milestones)
 
 
 def milestone(row: RowParsed, outcome: str, before: KnownPurchase | None) -> Milestone:

@@ -11,6 +11,7 @@ from hotmart_common.events import (
     RowParsed,
     stable_event_id,
 )
+from hotmart_common.metrics import ROWS_PROCESSED
 from hotmart_common.purchases import purchase_outcome
 from hotmart_common.store import UnitOfWork
 from hotmart_common.topics import CLIENT_CREATED, CLIENT_UPDATED
@@ -33,6 +34,10 @@ async def _match_import_rows(uow: UnitOfWork, rows: list[RowParsed]) -> None:
     fresh = [r for r in rows if r.row_number not in already]
     if fresh:
         await _record_fresh_rows(repo, tenant_id, import_id, fresh)
+        created = await repo.buyers(import_id, [r.row_number for r in fresh], outcome="created",
+                                    first_rows_only=True)
+        updated = await repo.newly_updated_clients(import_id, [r.row_number for r in fresh])
+        uow.after_commit(lambda: _count(len(created), updated))
     # Derived from the store, not from what this call inserted: a redelivered batch
     # re-publishes the same events (same ids) that a crash may have swallowed.
     numbers = [r.row_number for r in rows]
@@ -65,6 +70,11 @@ async def _record_fresh_rows(repo: MatcherRepository, tenant_id: str, import_id:
                    row_outcome(created=clients[r.email][1], changed=r.row_number in changed_rows))
         for r in rows
     ])
+
+
+def _count(created: int, updated: int) -> None:
+    ROWS_PROCESSED.labels("matcher", "created").inc(created)
+    ROWS_PROCESSED.labels("matcher", "updated").inc(updated)
 
 
 def row_outcome(*, created: bool, changed: bool) -> str:

@@ -126,6 +126,18 @@ class MatcherRepository:
         )
         return [Buyer(r["client_id"], r["email"], r["name"], r["created_at"]) for r in rows]
 
+    async def newly_updated_clients(self, import_id: UUID, row_numbers: list[int]) -> int:
+        """Clients whose first 'updated' row of this import is among ``row_numbers``."""
+        count: int = await self.conn.fetchval(
+            "SELECT count(DISTINCT m.client_id) FROM matcher_rows m"
+            " WHERE m.import_id = $1 AND m.outcome = 'updated' AND m.row_number = ANY($2)"
+            " AND NOT EXISTS (SELECT 1 FROM matcher_rows o WHERE o.import_id = $1"
+            "   AND o.client_id = m.client_id AND o.outcome = 'updated'"
+            "   AND NOT o.row_number = ANY($2))",
+            import_id, row_numbers,
+        )
+        return count
+
     async def chunk_clients(self, import_id: UUID, chunk_no: int) -> ChunkClients:
         row = await self.conn.fetchrow(
             "SELECT count(*) AS rows,"

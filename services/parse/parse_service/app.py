@@ -18,7 +18,8 @@ def subscribers(ctx: ServiceContext) -> None:
                                           settings.chunk_size)
 
     subscribe(ctx.broker, ctx.publisher, IMPORT_CONFIRMED, group_id="parse-service",
-              adapter=model_adapter(ImportConfirmed), handle=on_confirmed, batch=False)
+              adapter=model_adapter(ImportConfirmed), handle=on_confirmed, service="parse",
+              batch=False)
 
 
 definition = ServiceDefinition(name="parse", uses_s3=True, subscribe=subscribers)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from hotmart_common.blobstore import BlobStore
 from hotmart_common.events import ImportConfirmed
 from hotmart_common.kafka import EventPublisher
+from hotmart_common.metrics import IMPORTS, ROWS_PROCESSED
 from hotmart_common.spreadsheet import FileProblem, NormalisedRow, normalise_rows, read_table
 from hotmart_common.store import Store
 from hotmart_common.store.imports import ImportsRepository
@@ -34,6 +35,7 @@ async def handle_import_confirmed(event: ImportConfirmed, store: Store, blobs: B
         results = await asyncio.to_thread(_read, event, data)
     except FileProblem as problem:
         await _fail(store, event, problem.message)
+        IMPORTS.labels("failed").inc()
         return
     existing = await _existing_clients(store, event, results)
     screened = screen_rows([r for r in results if isinstance(r, NormalisedRow)], event.mapping,
@@ -42,6 +44,8 @@ async def handle_import_confirmed(event: ImportConfirmed, store: Store, blobs: B
                                      results, chunk_size, screened)
     await _record(store, event, parsed)
     await publisher.publish_raw(IMPORT_ROWS, parsed.messages)
+    ROWS_PROCESSED.labels("parse", "skipped").inc(len(parsed.issues))
+    ROWS_PROCESSED.labels("parse", "recorded").inc(parsed.total_rows - len(parsed.issues))
     async with store.pool.acquire() as conn:
         await ImportsRepository(conn).mark_rows_published(event.import_id, datetime.now(UTC))
     log.info("import parsed", extra={

@@ -1,12 +1,15 @@
 """Revenue handlers: every purchase lands in the ledger as active, lost or pending."""
 
 from collections import defaultdict
+from functools import partial
 from uuid import UUID
 
 from hotmart_common.events import ChunkEnded, ChunkProcessed, RowParsed, stable_event_id
+from hotmart_common.metrics import ROWS_PROCESSED
 from hotmart_common.purchases import purchase_outcome
 from hotmart_common.store import UnitOfWork
 
+from .metrics import REVENUE
 from .repository import LedgerRepository
 
 
@@ -20,6 +23,7 @@ async def apply_rows(uow: UnitOfWork, rows: list[RowParsed]) -> None:
         fresh = [r for r in import_rows if r.row_number not in already]
         if fresh:
             await _record(repo, fresh)
+            uow.after_commit(partial(_count, fresh))
 
 
 async def _record(repo: LedgerRepository, rows: list[RowParsed]) -> None:
@@ -28,6 +32,12 @@ async def _record(repo: LedgerRepository, rows: list[RowParsed]) -> None:
                for row in rows]
     await repo.save_transactions([row for row, outcome in entries if outcome != "unchanged"])
     await repo.add_entries(entries)
+
+
+def _count(rows: list[RowParsed]) -> None:
+    ROWS_PROCESSED.labels("revenue", "recorded").inc(len(rows))
+    for row in rows:
+        REVENUE.labels(row.status_category, row.currency).inc(float(row.amount))
 
 
 async def report_chunk(uow: UnitOfWork, end: ChunkEnded) -> ChunkProcessed:

@@ -1,6 +1,6 @@
 """Unit of work: one transaction, and the events it justifies, published after commit."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Protocol, Self
@@ -34,6 +34,7 @@ class UnitOfWork:
     pool: asyncpg.Pool
     publisher: Publisher
     _outgoing: list[Outgoing] = field(default_factory=list)
+    _after_commit: list[Callable[[], None]] = field(default_factory=list)
     _conn: PoolConnectionProxy | None = None
     _tx: asyncpg.transaction.Transaction | None = None
 
@@ -44,6 +45,11 @@ class UnitOfWork:
 
     def publish_after_commit(self, topic: str, event: BaseModel, key: bytes | None = None) -> None:
         self._outgoing.append(Outgoing(topic, event, key))
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Runs ``callback`` once the transaction has committed (metrics, say); never on
+        rollback, so a retried batch does not count twice."""
+        self._after_commit.append(callback)
 
     async def __aenter__(self) -> Self:
         conn = await self.pool.acquire()
@@ -66,7 +72,12 @@ class UnitOfWork:
         finally:
             await self.pool.release(self._conn)
             self._conn = self._tx = None
-        if exc_type is None and self._outgoing:
+        callbacks, self._after_commit = self._after_commit, []
+        if exc_type is not None:
+            return
+        for callback in callbacks:
+            callback()
+        if self._outgoing:
             outgoing, self._outgoing = self._outgoing, []
             await self.publisher.publish(outgoing)
 
