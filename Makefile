@@ -59,9 +59,11 @@ typecheck: setup
 
 schemas: setup
 	$(BIN)/python -m hotmart_common.schemas schemas
+	$(BIN)/python tools/asyncapi.py schemas/asyncapi.json
 
 check-schemas: setup
 	$(BIN)/python -m hotmart_common.schemas schemas --check
+	$(BIN)/python tools/asyncapi.py schemas/asyncapi.json --check
 
 bench: setup
 	$(BIN)/python -m bench

@@ -8,25 +8,18 @@ import httpx
 import pytest
 from hotmart_stack.stack import EmbeddedStack
 
+from tests.conftest import running_stack
 
-def start_stack(run_dir: Path, **settings: str) -> EmbeddedStack:
+
+def local_stack(run_dir: Path, **settings: str) -> Iterator[EmbeddedStack]:
+    """Always local processes: these tests kill and restart them."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("HOTMART_")}
-    env.update(settings)
-    stack = EmbeddedStack(run_dir, env=env)
-    stack.start()
-    try:
-        stack.wait_ready(90)
-    except BaseException:
-        stack.stop()
-        raise
-    return stack
+    yield from running_stack(run_dir, {**env, **settings})
 
 
 @pytest.fixture(scope="package")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedStack]:
-    running = start_stack(tmp_path_factory.mktemp("reliability"))
-    yield running
-    running.stop()
+    yield from local_stack(tmp_path_factory.mktemp("reliability"))
 
 
 @pytest.fixture(scope="package")

@@ -83,7 +83,7 @@ async def test_a_killed_service_changes_nothing(service: str, api: httpx.Client,
     status_then = (await asyncio.to_thread(api.get, f"/v1/imports/{import_id}")).json()["status"]
     old_pid = stack.kill(service, signal.SIGKILL)
     assert status_then == "processing", "the kill must land mid-import"
-    await asyncio.to_thread(stack.wait_ready, 90)
+    await asyncio.to_thread(stack.wait_ready, 180)
     assert stack.pids[service] != old_pid  # the supervisor restarted it
     await assert_like_clean_run(stack, api, import_id, tag, clean_run)
 
@@ -100,7 +100,7 @@ async def test_sigterm_drains_and_exits_in_time(api: httpx.Client, stack: Embedd
     assert took <= 12.0, f"matcher took {took:.1f} s to stop after SIGTERM"
     log = stack.service_log("matcher").read_text()
     assert '"event": "service stopped"' in log
-    await asyncio.to_thread(stack.wait_ready, 90)
+    await asyncio.to_thread(stack.wait_ready, 180)
     await assert_like_clean_run(stack, api, import_id, tag, clean_run)
 
 
@@ -115,5 +115,5 @@ async def test_database_restart_mid_import(api: httpx.Client, stack: EmbeddedSta
                                         timeout=10)
     assert readiness.status_code == 503  # red while the database is away
     await asyncio.to_thread(stack.start_postgres_again)
-    await asyncio.to_thread(stack.wait_ready, 90)
+    await asyncio.to_thread(stack.wait_ready, 180)
     await assert_like_clean_run(stack, api, import_id, tag, clean_run)

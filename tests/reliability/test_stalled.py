@@ -13,7 +13,7 @@ import httpx
 import pytest
 from hotmart_stack.stack import EmbeddedStack
 
-from tests.reliability.conftest import start_stack
+from tests.reliability.conftest import local_stack
 from tests.support.api import wait_finished
 from tests.support.exports import expected, portuguese_csv, purchases
 
@@ -25,11 +25,9 @@ CHUNK_SIZE = 10
 
 @pytest.fixture(scope="module")
 def impatient_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedStack]:
-    running = start_stack(tmp_path_factory.mktemp("stalled"),
-                          FINALIZER_STALL_DEADLINE_S=str(STALL_DEADLINE_S),
-                          FINALIZER_WATCH_INTERVAL_S="1", PARSE_CHUNK_SIZE=str(CHUNK_SIZE))
-    yield running
-    running.stop()
+    yield from local_stack(tmp_path_factory.mktemp("stalled"),
+                           FINALIZER_STALL_DEADLINE_S=str(STALL_DEADLINE_S),
+                           FINALIZER_WATCH_INTERVAL_S="1", PARSE_CHUNK_SIZE=str(CHUNK_SIZE))
 
 
 def poll(api: httpx.Client, import_id: str, until: Any, timeout_s: float = 60) -> dict[str, Any]:
@@ -64,7 +62,7 @@ def test_stalled_import_waits_visibly_fails_then_retries(impatient_stack: Embedd
         assert "retry" in failed["error"]
 
         stack.release("revenue")
-        stack.wait_ready(90)
+        stack.wait_ready(180)
         assert api.post(f"/v1/imports/{import_id}/retry").status_code == 202
         done = wait_finished(api, import_id, 120)
 

@@ -236,6 +236,8 @@ def subscribe(
         max_records=max_records if batch else None,
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.NACK_ON_ERROR,
+        title=f"{topic}:{group_id}",
+        description=f"The {service} service's consumer group '{group_id}'.",
         max_poll_interval_ms=10 * 60 * 1000,
         # A killed consumer's partitions move to its restarted self (or a peer) once its
         # session lapses: short enough to recover fast, long enough for busy batches.
