@@ -5,6 +5,7 @@ subscribers on the same broker, so the document shows who publishes and who cons
 """
 
 import importlib
+import json
 import inspect
 import sys
 from pathlib import Path
@@ -38,7 +39,7 @@ def catalogue() -> str:
         schema: Any = models[0] if len(models) == 1 else models[0] | models[1]
         broker.publisher(topic, schema=schema, description=" / ".join(
             (m.__doc__ or m.__name__).strip() for m in models))
-    publisher = EventPublisher(broker)
+    publisher = EventPublisher("kafka:9092")  # never started: nothing is sent
     for name in SERVICES:
         definition: ServiceDefinition = importlib.import_module(f"{name}_service.app").definition
         if definition.subscribe is not None:
@@ -50,7 +51,8 @@ def catalogue() -> str:
             definition.subscribe(context)
     spec = AsyncAPI(broker, title="Hotmart Import events", version="1.0.0",
                     description="Topics, their event contracts and the consumer groups.")
-    return str(spec.to_specification().to_json()) + "\n"
+    document = json.loads(spec.to_specification().to_json())
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def main() -> int:

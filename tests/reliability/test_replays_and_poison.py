@@ -83,7 +83,8 @@ async def test_consuming_the_row_topic_again_with_fresh_groups_changes_nothing(
 
     pool = await asyncpg.create_pool(stack.database_url, min_size=1, max_size=4)
     broker = make_broker(stack.kafka_bootstrap, client_id="replay-test")
-    publisher = EventPublisher(broker)
+    publisher = EventPublisher(stack.kafka_bootstrap)
+    await publisher.start()
     context = ServiceContext("replay", ServiceSettings(), Store(pool, publisher), broker,
                              publisher, None)
     groups = [f"replay-{name}-{uuid.uuid4().hex[:6]}" for name in SERVICES]
@@ -96,6 +97,7 @@ async def test_consuming_the_row_topic_again_with_fresh_groups_changes_nothing(
             await wait_committed(stack.kafka_bootstrap, group, next_offsets(rows), 180)
     finally:
         await broker.stop()
+        await publisher.stop()
         await pool.close()
     reports = await read_topic(stack.kafka_bootstrap, "import.chunk.done")
     await wait_committed(stack.kafka_bootstrap, "finalizer-service", next_offsets(reports))

@@ -67,12 +67,16 @@ async def running_context(
     broker = make_broker(infra.kafka_bootstrap_servers, client_id=f"hotmart-{definition.name}",
                          service=definition.name)
     tasks: list[asyncio.Task[None]] = []
+    resources: list[Callable[[], Awaitable[None]]] = []
     try:
         for owner, directory in definition.migrations:
             await apply_migrations(pool, owner, directory)
         await ensure_topics(infra.kafka_bootstrap_servers,
                             topic_partitions(infra.row_topic_partitions))
-        publisher = EventPublisher(broker)
+        publisher = EventPublisher(infra.kafka_bootstrap_servers,
+                                   client_id=f"hotmart-{definition.name}-events")
+        await publisher.start()
+        resources.append(publisher.stop)
         context = ServiceContext(
             name=definition.name,
             settings=settings,
@@ -92,7 +96,9 @@ async def running_context(
     finally:
         for task in tasks:
             task.cancel()
-        await broker.stop()
+        await broker.stop()  # drains the batch in hand, whose events still need the producer
+        for stop in reversed(resources):
+            await stop()
         await pool.close()
         log.info("service stopped", extra={"service_name": definition.name})
 
