@@ -369,3 +369,16 @@ def test_a_large_export_normalises_every_row_in_order() -> None:
     assert all(isinstance(result, NormalisedRow) for result in results)
     assert [r.row_number for r in results[:3]] == [2, 3, 4]
     assert results[-1].row_number == 100_001
+
+
+def test_a_cell_too_long_for_any_real_value_is_a_row_problem() -> None:
+    product = "Curso " + "x" * 1_500_000
+    problem = _single_problem(f"Nome;Email;Produto;Valor\nMaria;m@example.com;{product};10\n")
+    assert (problem.code, problem.column) == ("value_too_long", "Produto")
+    assert "1,500,006 characters" in problem.message
+
+
+def test_an_email_longer_than_any_address_is_invalid() -> None:
+    problem = _single_problem(f"Nome;Email;Valor\nMaria;{'m' * 300}@example.com;10\n")
+    assert problem.code == "invalid_email"
+    assert "m" * 10 not in problem.message  # masked, and short

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import asyncpg
 from aiokafka import AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+from aiokafka.errors import KafkaError, KafkaTimeoutError, TopicAlreadyExistsError
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
@@ -166,12 +166,13 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
     asyncpg.DeadlockDetectedError,
     asyncpg.SerializationError,
     asyncpg.AdminShutdownError,
-    KafkaError,
 )
 
 
 def is_transient(error: BaseException) -> bool:
     """The world is briefly unavailable (retry forever) rather than the data being wrong."""
+    if isinstance(error, KafkaError):
+        return bool(error.retriable) or isinstance(error, KafkaTimeoutError)
     return isinstance(error, TRANSIENT_ERRORS)
 
 

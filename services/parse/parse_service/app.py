@@ -3,7 +3,7 @@ from hotmart_common.kafka import model_adapter, subscribe
 from hotmart_common.service import ServiceContext, ServiceDefinition
 from hotmart_common.topics import IMPORT_CONFIRMED
 
-from .handlers import handle_import_confirmed
+from .handlers import fail_import, handle_import_confirmed
 from .settings import ParseSettings
 
 
@@ -17,9 +17,12 @@ def subscribers(ctx: ServiceContext) -> None:
             await handle_import_confirmed(event, ctx.store, blobs, ctx.publisher,
                                           settings.chunk_size)
 
+    async def on_poison(event: ImportConfirmed, _: object, error: Exception) -> None:
+        await fail_import(ctx.store, event, f"The import could not be parsed ({error}).")
+
     subscribe(ctx.broker, ctx.publisher, IMPORT_CONFIRMED, group_id="parse-service",
               adapter=model_adapter(ImportConfirmed), handle=on_confirmed, service="parse",
-              batch=False)
+              on_poison=on_poison, batch=False)
 
 
 definition = ServiceDefinition(name="parse", uses_s3=True, subscribe=subscribers)

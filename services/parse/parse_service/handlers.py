@@ -34,7 +34,7 @@ async def handle_import_confirmed(event: ImportConfirmed, store: Store, blobs: B
         data = await blobs.get(event.object_key)
         results = await asyncio.to_thread(_read, event, data)
     except FileProblem as problem:
-        await _fail(store, event, problem.message)
+        await fail_import(store, event, problem.message)
         IMPORTS.labels("failed").inc()
         return
     existing = await _existing_clients(store, event, results)
@@ -84,7 +84,7 @@ async def _record(store: Store, event: ImportConfirmed, parsed: ParsedImport) ->
                                    len(parsed.issues), datetime.now(UTC))
 
 
-async def _fail(store: Store, event: ImportConfirmed, message: str) -> None:
+async def fail_import(store: Store, event: ImportConfirmed, message: str) -> None:
     log.warning("import failed while parsing",
                 extra={"import_id": str(event.import_id), "reason": message})
     async with store.unit_of_work() as uow:

@@ -1,11 +1,11 @@
 import io
 import zipfile
-from collections.abc import Iterator
 from typing import Final
 
 import fastexcel
 import polars as pl
 
+from hotmart_common.spreadsheet.guarded import ReaderFailed, run_guarded
 from hotmart_common.spreadsheet.problems import FileProblem
 from hotmart_common.spreadsheet.table import FileFormat
 
@@ -14,15 +14,20 @@ MAX_DECOMPRESSED_BYTES: Final = 200 * 1024 * 1024
 
 def read_excel_grids(
     data: bytes, file_name: str, file_format: FileFormat
-) -> Iterator[pl.DataFrame]:
+) -> list[pl.DataFrame]:
     if file_format == "xlsx":
         _refuse_zip_bomb(data, file_name)
     try:
-        workbook = fastexcel.read_excel(data)
-        for index in range(len(workbook.sheet_names)):
-            yield _sheet_grid(workbook, index)
-    except fastexcel.FastExcelError as error:
+        grids: list[pl.DataFrame] = run_guarded(load_grids, data)
+    except ReaderFailed as error:
         raise _unreadable(file_name, file_format) from error
+    return grids
+
+
+def load_grids(data: bytes) -> list[pl.DataFrame]:
+    """Every sheet of the workbook (runs in the guarded child process)."""
+    workbook = fastexcel.read_excel(data)
+    return [_sheet_grid(workbook, index) for index in range(len(workbook.sheet_names))]
 
 
 def _sheet_grid(workbook: fastexcel.ExcelReader, index: int) -> pl.DataFrame:

@@ -18,6 +18,7 @@ __all__ = [
 ]
 
 StatusCategory = Literal["active", "lost", "pending"]
+MAX_EMAIL_LENGTH = 254  # RFC 5321's limit for a path
 
 _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
 _LABEL = r"[^\s@.]+"
@@ -28,6 +29,8 @@ def normalise_email(text: str) -> str:
     email = text.strip().strip(_INVISIBLE).strip().lower()
     if not email:
         raise ValueError("missing")
+    if len(email) > MAX_EMAIL_LENGTH:
+        raise ValueError(f"longer than {MAX_EMAIL_LENGTH} characters")
     match = _EMAIL.fullmatch(email)
     if match is None or len(match["tld"]) < 2 or match["tld"].isdigit():
         raise ValueError("not an e-mail address")

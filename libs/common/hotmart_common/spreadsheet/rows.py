@@ -20,6 +20,9 @@ from hotmart_common.spreadsheet.table import ROW_NUMBER_COLUMN, Table
 from hotmart_common.spreadsheet.text import mask_email, shorten
 
 ZERO: Final = Decimal("0")
+# Longer than any real name, product or code; a row carrying more is damaged, and an event
+# that large would not fit on the bus.
+MAX_CELL_CHARS: Final = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +96,7 @@ class _ParsedColumns:
         self._purchased_at = self._dates(default_purchased_at)
         self._currencies = self._currency_codes(default_currency)
         self._status_categories = self._categories()
+        self._too_long = self._overlong_fields()
 
     def results(self) -> Iterator[NormalisedRow | RowProblem]:
         text = self._text
@@ -110,6 +114,7 @@ class _ParsedColumns:
                 isinstance(email, str)
                 and isinstance(amount, Decimal)
                 and isinstance(purchased_at, datetime)
+                and self._too_long[index] is None
             ):
                 yield NormalisedRow(
                     row_number, email, name, phone, document, product, amount, currency,
@@ -124,6 +129,17 @@ class _ParsedColumns:
             return [None] * len(self._row_numbers)
         values: list[str | None] = self._table.frame.get_column(source).to_list()
         return values
+
+    def _overlong_fields(self) -> list[Field | None]:
+        """Per row, the first mapped text field whose cell is over MAX_CELL_CHARS."""
+        found: list[Field | None] = [None] * len(self._row_numbers)
+        for field, source in self._sources.items():
+            if field == "email":
+                continue  # the e-mail rule has its own, tighter limit
+            lengths = self._table.frame.get_column(source).str.len_chars().fill_null(0)
+            for index in (lengths > MAX_CELL_CHARS).arg_true().to_list():
+                found[index] = found[index] or field
+        return found
 
     def _dates(self, blank: datetime) -> list[datetime | ValueError]:
         source = self._sources.get("purchased_at")
@@ -154,6 +170,12 @@ class _ParsedColumns:
             return self._problem(
                 row_number, "invalid_email", "email", f"'{masked}' is not a valid e-mail address"
             )
+        too_long = self._too_long[index]
+        if too_long is not None:
+            size = len(self._table.frame.get_column(self._sources[too_long])[index])
+            return self._problem(row_number, "value_too_long", too_long,
+                                 f"{size:,} characters, more than the {MAX_CELL_CHARS:,} "
+                                 "a field can hold")
         amount = self._amounts[index]
         if isinstance(amount, ValueError):
             shown = shorten(self._text["amount"][index] or "")

@@ -1,0 +1,39 @@
+import time
+
+import pytest
+from hotmart_common.spreadsheet.guarded import ReaderFailed, run_guarded
+
+pytestmark = pytest.mark.unit
+
+
+class NativePanic(BaseException):
+    """What the native reader raises when it aborts (not an Exception)."""
+
+
+def greedy(data: bytes) -> bytes:
+    hoard = []
+    while True:
+        hoard.append(bytearray(16 * 1024 * 1024))
+        time.sleep(0.005)
+
+
+def panics(data: bytes) -> bytes:
+    raise NativePanic("slice index starts at 8192 but ends at 8019")
+
+
+def echoes(data: bytes) -> bytes:
+    return data[::-1]
+
+
+def test_the_answer_comes_back_from_the_child() -> None:
+    assert run_guarded(echoes, b"abc") == b"cba"
+
+
+def test_a_reader_that_eats_memory_is_stopped() -> None:
+    with pytest.raises(ReaderFailed, match="more than 200 MB"):
+        run_guarded(greedy, b"", memory_limit=200 * 1024**2)
+
+
+def test_a_panic_in_the_reader_is_a_failure_not_a_crash() -> None:
+    with pytest.raises(ReaderFailed, match="NativePanic: slice index"):
+        run_guarded(panics, b"")
