@@ -6,8 +6,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from hotmart_stack.stack import EmbeddedStack
 
+from hotmart_stack.stack import EmbeddedStack
 from tests.support.infra import server_addresses
 
 TEST_CHUNK_SIZE = 7  # small, so even short test files span many chunks and partitions

@@ -5,14 +5,15 @@ subscribers on the same broker, so the document shows who publishes and who cons
 """
 
 import importlib
-import json
 import inspect
+import json
 import sys
 from pathlib import Path
 from typing import Any
 
 from faststream.kafka import KafkaBroker
 from faststream.specification import AsyncAPI
+
 from hotmart_common.blobstore import BlobStore
 from hotmart_common.kafka import EventPublisher
 from hotmart_common.schemas import CATALOGUE

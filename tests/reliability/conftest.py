@@ -6,8 +6,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from hotmart_stack.stack import EmbeddedStack
 
+from hotmart_stack.stack import EmbeddedStack
 from tests.conftest import running_stack
 
 

@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 import psutil
 import pytest
-from hotmart_stack.stack import EmbeddedStack
 
+from hotmart_stack.stack import EmbeddedStack
 from tests.support.api import wait_finished
 from tests.support.reliability import (
     client_created_events,

@@ -12,11 +12,12 @@ from typing import Any
 
 import asyncpg
 import httpx
+import pytest
+from aiokafka import AIOKafkaProducer
+
 import journey_service.handlers as journey
 import matcher_service.handlers as matcher
-import pytest
 import revenue_service.handlers as revenue
-from aiokafka import AIOKafkaProducer
 from hotmart_common.events import ChunkEnded, RowParsed, chunk_key, stable_event_id
 from hotmart_common.kafka import EventPublisher, make_broker
 from hotmart_common.purchases import fingerprint
@@ -25,7 +26,6 @@ from hotmart_common.service import ServiceContext
 from hotmart_common.settings import ServiceSettings
 from hotmart_common.store import Store
 from hotmart_stack.stack import EmbeddedStack
-
 from tests.support.api import run_import, wait_finished
 from tests.support.exports import expected, portuguese_csv, purchases
 from tests.support.kafka import next_offsets, read_topic, wait_committed

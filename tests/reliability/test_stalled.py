@@ -11,8 +11,8 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
-from hotmart_stack.stack import EmbeddedStack
 
+from hotmart_stack.stack import EmbeddedStack
 from tests.reliability.conftest import local_stack
 from tests.support.api import wait_finished
 from tests.support.exports import expected, portuguese_csv, purchases

@@ -3,6 +3,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+
 from hotmart_common.events import ROW_TOPIC_ADAPTER, ChunkEnded, RowParsed
 from hotmart_common.spreadsheet import NormalisedRow, RowProblem
 from parse_service.chunks import split_into_chunks

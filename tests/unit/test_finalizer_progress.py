@@ -2,6 +2,7 @@ import uuid
 from decimal import Decimal
 
 import pytest
+
 from finalizer_service.progress import ClientCounts, import_state
 from hotmart_common.events import ChunkProcessed, RevenueTotal
 

@@ -1,6 +1,7 @@
 import time
 
 import pytest
+
 from hotmart_common.spreadsheet.guarded import ReaderFailed, run_guarded
 
 pytestmark = pytest.mark.unit

@@ -3,6 +3,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+
 from hotmart_common.events import RowParsed
 from matcher_service.handlers import merged_facts, row_outcome
 

@@ -2,9 +2,10 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
-from hotmart_common.purchases import fingerprint, purchase_key, purchase_outcome
 from hypothesis import given
 from hypothesis import strategies as st
+
+from hotmart_common.purchases import fingerprint, purchase_key, purchase_outcome
 
 pytestmark = pytest.mark.unit
 WHEN = datetime(2025, 3, 1, 12, tzinfo=UTC)

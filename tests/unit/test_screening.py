@@ -2,6 +2,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+
 from hotmart_common.spreadsheet import NormalisedRow
 from parse_service.screening import screen_rows
 

@@ -1,5 +1,6 @@
 import polars as pl
 import pytest
+
 from hotmart_common.spreadsheet import (
     FIELDS,
     HEADER_VARIANTS,

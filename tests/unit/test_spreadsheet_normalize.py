@@ -5,6 +5,9 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
 from hotmart_common.spreadsheet import (
     canonical_header,
     normalise_currency,
@@ -14,8 +17,6 @@ from hotmart_common.spreadsheet import (
     status_category,
 )
 from hotmart_common.spreadsheet.currencies import currency_token_pattern
-from hypothesis import assume, given
-from hypothesis import strategies as st
 
 pytestmark = pytest.mark.unit
 

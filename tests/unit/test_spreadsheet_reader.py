@@ -7,6 +7,7 @@ import polars as pl
 import pytest
 import xlsxwriter
 import xlwt
+
 from hotmart_common.spreadsheet import (
     MAX_FILE_BYTES,
     ROW_NUMBER_COLUMN,

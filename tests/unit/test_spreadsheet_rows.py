@@ -5,6 +5,9 @@ from decimal import Decimal
 import polars as pl
 import pytest
 import xlsxwriter
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from hotmart_common.spreadsheet import (
     ROW_NUMBER_COLUMN,
     Field,
@@ -17,8 +20,6 @@ from hotmart_common.spreadsheet import (
     parse_datetime,
     read_table,
 )
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 pytestmark = pytest.mark.unit
 

@@ -1,6 +1,7 @@
-from hotmart_common.settings import ServiceSettings
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
+
+from hotmart_common.settings import ServiceSettings
 
 
 class FinalizerSettings(ServiceSettings):

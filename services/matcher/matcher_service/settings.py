@@ -1,5 +1,6 @@
-from hotmart_common.settings import ServiceSettings
 from pydantic_settings import SettingsConfigDict
+
+from hotmart_common.settings import ServiceSettings
 
 
 class MatcherSettings(ServiceSettings):

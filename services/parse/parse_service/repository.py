@@ -3,6 +3,7 @@
 from uuid import UUID
 
 import asyncpg
+
 from hotmart_common.store import Connection
 
 

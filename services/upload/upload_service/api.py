@@ -14,6 +14,7 @@ from fastapi import (
     UploadFile,
     status,
 )
+
 from hotmart_common.service import ServiceContext
 from hotmart_common.spreadsheet import MAX_DATA_ROWS, MAX_FILE_BYTES, FileProblem
 from hotmart_common.store.imports import ImportsRepository

@@ -12,6 +12,7 @@ from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
 import polars as pl
+
 from hotmart_common.blobstore import BlobStore, upload_key
 from hotmart_common.events import DuplicatePolicy, ImportConfirmed, stable_event_id
 from hotmart_common.spreadsheet import (

@@ -4,6 +4,7 @@ import asyncio
 import io
 
 import polars as pl
+
 from hotmart_common.blobstore import BlobStore
 from hotmart_common.spreadsheet import ROW_NUMBER_COLUMN, read_table
 from hotmart_common.store.imports import RowIssue

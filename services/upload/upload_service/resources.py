@@ -7,9 +7,10 @@ from typing import Any, Literal
 from uuid import UUID
 
 import asyncpg
+from pydantic import BaseModel, Field
+
 from hotmart_common.events import CONSUMER_SERVICES
 from hotmart_common.store.imports import RowIssue
-from pydantic import BaseModel, Field
 
 ImportStatus = Literal["uploaded", "processing", "completed", "failed"]
 
