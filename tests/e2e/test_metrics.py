@@ -1,10 +1,12 @@
 """Every service's /metrics agrees with the import summary."""
 
 import asyncio
+import re
 import uuid
 from collections import defaultdict
 from dataclasses import replace
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -64,3 +66,27 @@ async def test_counters_match_the_summary(api: httpx.Client, stack: Any) -> None
                  service="matcher") > 0
     assert any(name.startswith("faststream_received_messages_total") for name, _ in after)
     assert any(name == "hotmart_import_consumer_lag" for name, _ in after)
+
+
+def exported_names(stack: Any) -> set[str]:
+    names: set[str] = set()
+    for service in SERVICES:
+        text = httpx.get(f"{stack.service_url(service)}/metrics/", timeout=10).text
+        for family in text_string_to_metric_families(text):
+            suffixes = {"counter": ["_total"], "histogram": ["_bucket", "_count", "_sum"]}
+            names.update(family.name + s for s in suffixes.get(family.type, [""]))
+            names.update(sample.name for sample in family.samples)
+    return names
+
+
+def test_dashboard_and_alerts_query_only_exported_metrics(api: httpx.Client, stack: Any) -> None:
+    run_import(api, "any.csv", portuguese_csv(purchases(
+        3, 5, [f"d.{uuid.uuid4().hex[:6]}@example.com"], ["Aprovado"],
+        f"HPD{uuid.uuid4().hex[:6]}")))
+    deploy = Path(__file__).resolve().parents[2] / "deploy"
+    queried = set()
+    for path in [*deploy.glob("grafana/dashboards/*.json"), deploy / "prometheus/alerts.yml"]:
+        queried |= set(re.findall(r"\b(?:hotmart_import|faststream)_[a-z_]+\b", path.read_text()))
+    assert queried, "no queries found"
+    missing = sorted(queried - exported_names(stack))
+    assert not missing, f"queried but exported by no service: {missing}"
