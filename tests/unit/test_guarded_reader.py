@@ -1,3 +1,4 @@
+import os
 import time
 
 import pytest
@@ -38,3 +39,13 @@ def test_a_reader_that_eats_memory_is_stopped() -> None:
 def test_a_panic_in_the_reader_is_a_failure_not_a_crash() -> None:
     with pytest.raises(ReaderFailed, match="NativePanic: slice index"):
         run_guarded(panics, b"")
+
+
+def dies_at_once(data: bytes) -> bytes:
+    os._exit(3)
+
+
+def test_a_reader_that_dies_before_it_is_watched_is_a_failure() -> None:
+    for _ in range(5):  # the child often ends before the parent starts watching it
+        with pytest.raises(ReaderFailed):
+            run_guarded(dies_at_once, b"")

@@ -43,7 +43,7 @@ def run_guarded(work: Callable[[bytes], Any], data: bytes, *,
 
 def _wait_for(child: Any, receiver: Connection, memory_limit: int) -> Any:
     deadline = time.monotonic() + TIME_LIMIT_S
-    watched = psutil.Process(child.pid)
+    watched = _process(child.pid)
     while not receiver.poll(0.02):
         if not child.is_alive():
             raise ReaderFailed(f"the reader stopped (exit code {child.exitcode})")
@@ -60,9 +60,16 @@ def _wait_for(child: Any, receiver: Connection, memory_limit: int) -> Any:
     return payload
 
 
-def _rss(process: psutil.Process) -> int:
+def _process(pid: int) -> psutil.Process | None:
     try:
-        rss: int = process.memory_info().rss
+        return psutil.Process(pid)
+    except psutil.Error:  # it already ended: its answer (or its absence) says how
+        return None
+
+
+def _rss(process: psutil.Process | None) -> int:
+    try:
+        rss: int = process.memory_info().rss if process else 0
     except psutil.Error:
         return 0
     return rss
