@@ -1,16 +1,21 @@
-"""`python -m bench [--sizes 1000,10000,100000,10mb] [--keep]`: see bench/README.md."""
+"""Imports synthetic Hotmart exports through the public API of a fresh embedded stack, and
+measures each against its floor (the same rows read, upserted and sent through the broker
+raw). Prints a table and the targets; writes bench/results/latest.json."""
 
 import argparse
+import os
 import shutil
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
 
 from bench.plan import DEFAULT_SIZES, Export, build_export, run_specs
 from bench.report import table, target_lines, write_json
-from bench.runner import RunResult, fresh_stack, run_one, warm_up
+from bench.runner import RunResult, new_stack, polling_cost, prepare, run_one, warm_up
+from hotmart_stack.stack import EmbeddedStack
 
 RESULTS = Path(__file__).parent / "results" / "latest.json"
 
@@ -29,21 +34,42 @@ def arguments() -> argparse.Namespace:
 
 def main() -> None:
     args = arguments()
+    _warn_if_busy()
     run_dir = Path(tempfile.mkdtemp(prefix="hotmart-bench-"))
+    stack = new_stack(run_dir / "stack")
+    pool = ThreadPoolExecutor(max_workers=1)
+    starting = pool.submit(_start, stack)  # the servers boot while the files are generated
     try:
         exports = generate(args.sizes, run_dir)
-        results, timings = run_all(exports, run_dir / "stack", args.timeout)
+        stack_start_s = starting.result()
+        results, extra = run_all(stack, exports, args.timeout)
     finally:
+        stack.request_stop()  # aborts a startup still in progress
+        pool.shutdown()
+        stack.stop()
         if args.keep:
-            print(f"stack logs kept in {run_dir / 'stack' / 'logs'}")
+            print(f"stack logs kept in {stack.log_dir}")
         else:
             shutil.rmtree(run_dir, ignore_errors=True)
-    print()
-    print(table(results))
-    print()
-    print(target_lines(results))
-    write_json(results, RESULTS, {"sizes": args.sizes, **timings})
+    print(f"\n{table(results)}\n\n{target_lines(results)}")
+    write_json(results, RESULTS, {"sizes": args.sizes, "stack_start_s": round(stack_start_s, 1),
+                                  **extra})
     print(f"\nwrote {RESULTS}")
+
+
+def _warn_if_busy() -> None:
+    load, cores = os.getloadavg()[0], os.cpu_count() or 1
+    if load > cores / 2:
+        print(f"warning: load average {load:.1f} on {cores} cores before starting; other work"
+              " on this machine will make the figures pessimistic")
+
+
+def _start(stack: EmbeddedStack) -> float:
+    started = time.perf_counter()
+    stack.start()
+    stack.wait_ready()
+    prepare(stack)
+    return time.perf_counter() - started
 
 
 def generate(sizes: str, work_dir: Path) -> list[Export]:
@@ -59,21 +85,19 @@ def generate(sizes: str, work_dir: Path) -> list[Export]:
     return exports
 
 
-def run_all(exports: list[Export], run_dir: Path,
-            timeout_s: float) -> tuple[list[RunResult], dict[str, float | None]]:
-    started = time.perf_counter()
+def run_all(stack: EmbeddedStack, exports: list[Export],
+            timeout_s: float) -> tuple[list[RunResult], dict[str, object]]:
     results = []
-    with fresh_stack(run_dir) as stack, httpx.Client(base_url=stack.api_url,
-                                                     timeout=120.0) as api:
-        stack_start_s = time.perf_counter() - started
+    with httpx.Client(base_url=stack.api_url, timeout=120.0) as api:
         warm = warm_up(api, timeout_s)
-        print(f"stack up in {stack_start_s:.1f} s; warm-up import {warm.status} in "
-              f"{warm.seconds or 0:.1f} s")
+        print(f"warm-up import {warm.status} in {warm.seconds or 0:.1f} s")
+        polling = polling_cost(stack, api, warm.import_id) if warm.import_id else {}
+        print(f"polling every 50 ms costs the stack {sum(polling.values()):.2f} CPU-s per s")
         for export in exports:
             result = run_one(stack, api, export, timeout_s)
             print(_progress_line(result))
             results.append(result)
-    return results, {"stack_start_s": round(stack_start_s, 2), "warm_up_s": warm.seconds}
+    return results, {"warm_up_s": warm.seconds, "polling_cpu_s_per_s": polling}
 
 
 def _progress_line(result: RunResult) -> str:

@@ -69,3 +69,10 @@ def _follow(api: httpx.Client, timing: ImportTiming, started: float, confirm_sta
 def _shows_progress(resource: dict[str, Any]) -> bool:
     clients = (resource.get("clients_created") or 0) + (resource.get("clients_updated") or 0)
     return (resource.get("chunks_done") or 0) > 0 or clients > 0
+
+
+def poll_for(api: httpx.Client, import_id: str, seconds: float) -> None:
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        api.get(f"/v1/imports/{import_id}")
+        time.sleep(POLL_EVERY_S)

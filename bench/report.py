@@ -3,6 +3,7 @@
 import json
 import os
 import platform
+import subprocess
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -24,7 +25,14 @@ def table(results: Sequence[RunResult]) -> str:
     lines += [_row(_cells(result)) for result in results]
     lines += [f"  {r.export.spec.name}: {r.timing.status}: {r.timing.error}"
               for r in results if not r.timing.completed]
+    lines += [f"  {r.export.spec.name}: other processes used {r.foreign_cpu_s:.1f} CPU-s during"
+              " this import; its figures are pessimistic" for r in results if _disturbed(r)]
     return "\n".join(lines)
+
+
+def _disturbed(result: RunResult) -> bool:
+    wall = result.timing.seconds or 0.0
+    return result.foreign_cpu_s > max(1.0, 0.1 * wall)
 
 
 def _row(cells: Sequence[str]) -> str:
@@ -78,6 +86,9 @@ def as_json(result: RunResult) -> dict[str, Any]:
                                              "bus_s": _rounded(floor.bus_s)},
         "floor_ratio": _rounded(seconds / floor.seconds if seconds and floor else None, 2),
         "peak_rss_mb": result.peak_rss_mb,
+        "start_rss_mb": result.start_rss_mb,
+        "cpu_s": result.cpu_s,
+        "foreign_cpu_s": result.foreign_cpu_s,
         "stages_after_confirm_s": result.stages,
         "summary": {key: timing.resource.get(key) for key in (
             "total_rows", "chunks_total", "chunks_done", "clients_created", "clients_updated",
@@ -96,6 +107,7 @@ def write_json(results: Sequence[RunResult], path: Path, extra: dict[str, Any]) 
         "targets": [{"target": c.target, "met": c.met, "figure": c.figure}
                     for c in checks(results)],
         "machine": machine(),
+        "code": code_version(),
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         **extra,
     }
@@ -111,6 +123,24 @@ def machine() -> dict[str, Any]:
         "python": sys.version.split()[0],
         "platform": platform.platform(),
     }
+
+
+def code_version() -> dict[str, Any]:
+    """Which code was measured: others may be editing the tree while the bench runs."""
+    root = Path(__file__).parent.parent
+    head = _git(root, "rev-parse", "--short", "HEAD")
+    changed = _git(root, "status", "--porcelain", "--", "libs", "services")
+    return {"commit": head.strip() or None,
+            "uncommitted_in_libs_services": len(changed.splitlines())}
+
+
+def _git(root: Path, *args: str) -> str:
+    try:
+        done = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True,
+                              check=False, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+    return done.stdout
 
 
 def _cpu_model() -> str | None:
