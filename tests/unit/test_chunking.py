@@ -28,7 +28,7 @@ def test_chunks_keep_their_rows_before_their_marker_under_one_key() -> None:
     assert (parsed.total_rows, parsed.chunks_total) == (7, 3)
     assert [i.row_number for i in parsed.issues] == [3]
     messages = [(key.decode(), ROW_TOPIC_ADAPTER.validate_json(value))
-                for key, value in parsed.messages]
+                for chunk in parsed.chunks for key, value in chunk]
     assert [type(m).__name__ for _, m in messages] == (
         ["RowParsed"] * 2 + ["ChunkEnded"] + ["RowParsed"] * 3 + ["ChunkEnded"]
         + ["RowParsed"] + ["ChunkEnded"])
@@ -45,7 +45,8 @@ def test_only_the_first_valid_row_of_a_buyer_is_flagged() -> None:
     results: list[NormalisedRow | RowProblem] = [
         row(2, "a@example.com"), row(3, "b@example.com"), row(4, "a@example.com")]
     parsed = split_into_chunks(IMPORT, "default", results, chunk_size=2)
-    rows = [m for m in (ROW_TOPIC_ADAPTER.validate_json(v) for _, v in parsed.messages)
+    rows = [m for chunk in parsed.chunks
+            for m in (ROW_TOPIC_ADAPTER.validate_json(v) for _, v in chunk)
             if isinstance(m, RowParsed)]
     assert [(r.row_number, r.first_of_buyer) for r in rows] == [(2, True), (3, True), (4, False)]
 
@@ -54,4 +55,4 @@ def test_event_ids_are_stable_across_parses() -> None:
     results: list[NormalisedRow | RowProblem] = [row(2, "a@example.com")]
     first = split_into_chunks(IMPORT, "default", results, chunk_size=300)
     again = split_into_chunks(IMPORT, "default", results, chunk_size=300)
-    assert first.messages == again.messages
+    assert list(first.chunks) == list(again.chunks)

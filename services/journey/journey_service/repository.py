@@ -37,15 +37,19 @@ class JourneyRepository:
 
     async def recorded_rows(self, import_id: UUID, row_numbers: list[int]) -> set[int]:
         rows = await self.conn.fetch(
-            "SELECT row_number FROM journey_rows WHERE import_id = $1 AND row_number = ANY($2)",
+            "SELECT j.row_number FROM unnest($2::int[]) AS r(row_number)"
+            " CROSS JOIN LATERAL (SELECT row_number FROM journey_rows j"
+            "   WHERE j.import_id = $1 AND j.row_number = r.row_number OFFSET 0) j",
             import_id, row_numbers,
         )
         return {r["row_number"] for r in rows}
 
     async def known_purchases(self, tenant_id: str, keys: list[str]) -> dict[str, KnownPurchase]:
         rows = await self.conn.fetch(
-            "SELECT purchase_key, fingerprint, status FROM journey_purchases"
-            " WHERE tenant_id = $1 AND purchase_key = ANY($2) ORDER BY purchase_key FOR UPDATE",
+            "SELECT p.purchase_key, p.fingerprint, p.status"
+            " FROM unnest($2::text[]) AS k(purchase_key) JOIN journey_purchases p"
+            "   ON p.tenant_id = $1 AND p.purchase_key = k.purchase_key"
+            " ORDER BY p.purchase_key FOR UPDATE OF p",
             tenant_id, keys,
         )
         return {r["purchase_key"]: KnownPurchase(r["fingerprint"], r["status"]) for r in rows}

@@ -9,6 +9,12 @@ from hotmart_common.store import Connection
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
+# One row of the import by its key, as a LATERAL subquery: "OFFSET 0" keeps the planner
+# from turning it into a join that scans the whole import, which it does while the table's
+# statistics still describe it as nearly empty (the first batches of a big first import).
+ROW_OF_IMPORT = ("SELECT * FROM matcher_rows m"
+                 " WHERE m.import_id = $1 AND m.row_number = r.row_number OFFSET 0")
+
 
 @dataclass(frozen=True)
 class ClientFacts:
@@ -55,7 +61,8 @@ class MatcherRepository:
 
     async def recorded_rows(self, import_id: UUID, row_numbers: list[int]) -> set[int]:
         rows = await self.conn.fetch(
-            "SELECT row_number FROM matcher_rows WHERE import_id = $1 AND row_number = ANY($2)",
+            "SELECT m.row_number FROM unnest($2::int[]) AS r(row_number)"
+            f" CROSS JOIN LATERAL ({ROW_OF_IMPORT}) m",
             import_id, row_numbers,
         )
         return {r["row_number"] for r in rows}
@@ -84,9 +91,9 @@ class MatcherRepository:
 
     async def known_fingerprints(self, tenant_id: str, keys: list[str]) -> dict[str, str]:
         rows = await self.conn.fetch(
-            "SELECT purchase_key, fingerprint FROM client_purchases"
-            " WHERE tenant_id = $1 AND purchase_key = ANY($2)"
-            " ORDER BY purchase_key FOR UPDATE",
+            "SELECT p.purchase_key, p.fingerprint FROM unnest($2::text[]) AS k(purchase_key)"
+            " JOIN client_purchases p ON p.tenant_id = $1 AND p.purchase_key = k.purchase_key"
+            " ORDER BY p.purchase_key FOR UPDATE OF p",
             tenant_id, keys,
         )
         return {r["purchase_key"]: r["fingerprint"] for r in rows}
@@ -119,9 +126,11 @@ class MatcherRepository:
         """Distinct clients of ``row_numbers`` whose row had ``outcome``."""
         rows = await self.conn.fetch(
             "SELECT DISTINCT c.client_id, c.email, c.name, c.created_at"
-            " FROM matcher_rows m JOIN clients c USING (client_id)"
-            " WHERE m.import_id = $1 AND m.row_number = ANY($2) AND m.outcome = $3"
-            " AND (m.first_of_buyer OR NOT $4) ORDER BY c.email",
+            " FROM unnest($2::int[]) AS r(row_number)"
+            f" CROSS JOIN LATERAL ({ROW_OF_IMPORT}) m"
+            " CROSS JOIN LATERAL (SELECT * FROM clients c WHERE c.client_id = m.client_id"
+            "   OFFSET 0) c"
+            " WHERE m.outcome = $3 AND (m.first_of_buyer OR NOT $4) ORDER BY c.email",
             import_id, row_numbers, outcome, first_rows_only,
         )
         return [Buyer(r["client_id"], r["email"], r["name"], r["created_at"]) for r in rows]
@@ -129,8 +138,9 @@ class MatcherRepository:
     async def newly_updated_clients(self, import_id: UUID, row_numbers: list[int]) -> int:
         """Clients whose first 'updated' row of this import is among ``row_numbers``."""
         count: int = await self.conn.fetchval(
-            "SELECT count(DISTINCT m.client_id) FROM matcher_rows m"
-            " WHERE m.import_id = $1 AND m.outcome = 'updated' AND m.row_number = ANY($2)"
+            "SELECT count(DISTINCT m.client_id) FROM unnest($2::int[]) AS r(row_number)"
+            f" CROSS JOIN LATERAL ({ROW_OF_IMPORT}) m"
+            " WHERE m.outcome = 'updated'"
             " AND NOT EXISTS (SELECT 1 FROM matcher_rows o WHERE o.import_id = $1"
             "   AND o.client_id = m.client_id AND o.outcome = 'updated'"
             "   AND NOT o.row_number = ANY($2))",

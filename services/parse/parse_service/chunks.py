@@ -15,10 +15,10 @@ Result = NormalisedRow | RowProblem
 
 @dataclass(frozen=True)
 class ParsedImport:
-    messages: list[tuple[bytes, bytes]]  # (key, value) in publishing order
     issues: list[RowIssue]
     total_rows: int
     chunks_total: int
+    chunks: Iterator[list[tuple[bytes, bytes]]]  # (key, value) per message, chunk by chunk
 
 
 def split_into_chunks(import_id: UUID, tenant_id: str, results: Sequence[Result],
@@ -28,39 +28,43 @@ def split_into_chunks(import_id: UUID, tenant_id: str, results: Sequence[Result]
 
     Each chunk's row events are followed by its marker under the same key, so a consumer
     sees every row of a chunk before the chunk's end. The last marker carries the totals.
+    The issues and totals are known at once; the messages are built lazily, chunk by chunk,
+    so the first chunk can be on its way while the rest are still being built.
     """
     screened = screened or {}
+    issues = [issue for result in results if (issue := _issue(result, screened)) is not None]
     chunks_total = max(1, -(-len(results) // chunk_size))
+    return ParsedImport(issues, len(results), chunks_total, _messages(
+        import_id, tenant_id, results, chunk_size, screened, chunks_total))
+
+
+def _messages(import_id: UUID, tenant_id: str, results: Sequence[Result], chunk_size: int,
+              screened: Mapping[int, RowIssue], chunks_total: int
+              ) -> Iterator[list[tuple[bytes, bytes]]]:
     keys = _PurchaseKeys()
     seen_buyers: set[str] = set()
-    messages: list[tuple[bytes, bytes]] = []
-    issues: list[RowIssue] = []
     for chunk_no, chunk in enumerate(_batched(results, chunk_size)):
         key = chunk_key(import_id, chunk_no)
-        published = 0
+        messages: list[tuple[bytes, bytes]] = []
         for result in chunk:
-            issue = _issue(result, screened)
-            if issue is not None:
-                issues.append(issue)
+            if not isinstance(result, NormalisedRow) or result.row_number in screened:
                 continue
-            assert isinstance(result, NormalisedRow)
             first = result.email not in seen_buyers
             seen_buyers.add(result.email)
             messages.append((key, _row_event(import_id, tenant_id, chunk_no, result,
                                              keys.of(result), first)))
-            published += 1
         last = chunk_no == chunks_total - 1
         messages.append((key, ChunkEnded(
             event_id=stable_event_id(import_id, "chunk", chunk_no),
             tenant_id=tenant_id,
             import_id=import_id,
             chunk_no=chunk_no,
-            rows_published=published,
+            rows_published=len(messages),
             last=last,
             chunks_total=chunks_total if last else None,
             total_rows=len(results) if last else None,
         ).model_dump_json().encode()))
-    return ParsedImport(messages, issues, len(results), chunks_total)
+        yield messages
 
 
 def _issue(result: Result, screened: Mapping[int, RowIssue]) -> RowIssue | None:

@@ -3,6 +3,7 @@
 import asyncio
 import logging
 from datetime import UTC, datetime
+from typing import Any
 
 from hotmart_common.blobstore import BlobStore
 from hotmart_common.events import ImportConfirmed
@@ -40,14 +41,13 @@ async def handle_import_confirmed(event: ImportConfirmed, store: Store, blobs: B
     existing = await _existing_clients(store, event, results)
     screened = screen_rows([r for r in results if isinstance(r, NormalisedRow)], event.mapping,
                            existing)
-    parsed = await asyncio.to_thread(split_into_chunks, event.import_id, event.tenant_id,
-                                     results, chunk_size, screened)
+    parsed = split_into_chunks(event.import_id, event.tenant_id, results, chunk_size, screened)
     await _record(store, event, parsed)
-    await publisher.publish_raw(IMPORT_ROWS, parsed.messages)
-    ROWS_PROCESSED.labels("parse", "skipped").inc(len(parsed.issues))
-    ROWS_PROCESSED.labels("parse", "recorded").inc(parsed.total_rows - len(parsed.issues))
+    await _publish(publisher, parsed)
     async with store.pool.acquire() as conn:
         await ImportsRepository(conn).mark_rows_published(event.import_id, datetime.now(UTC))
+    ROWS_PROCESSED.labels("parse", "skipped").inc(len(parsed.issues))
+    ROWS_PROCESSED.labels("parse", "recorded").inc(parsed.total_rows - len(parsed.issues))
     log.info("import parsed", extra={
         "import_id": str(event.import_id), "rows": parsed.total_rows,
         "skipped": len(parsed.issues), "chunks": parsed.chunks_total,
@@ -64,6 +64,16 @@ def _read(event: ImportConfirmed, data: bytes) -> list[Result]:
         table, event.mapping,  # type: ignore[arg-type]
         default_purchased_at=event.default_purchased_at or event.uploaded_at,
     ))
+
+
+async def _publish(publisher: EventPublisher, parsed: ParsedImport) -> None:
+    """Chunk by chunk, handing the loop to the producer in between: consumers start on the
+    first chunk while the last ones are still being built."""
+    deliveries: list[asyncio.Future[Any]] = []
+    for messages in parsed.chunks:
+        deliveries += await publisher.send_raw(IMPORT_ROWS, messages)
+        await asyncio.sleep(0)
+    await asyncio.gather(*deliveries)
 
 
 async def _existing_clients(store: Store, event: ImportConfirmed,

@@ -23,15 +23,19 @@ class LedgerRepository:
 
     async def recorded_rows(self, import_id: UUID, row_numbers: list[int]) -> set[int]:
         rows = await self.conn.fetch(
-            "SELECT row_number FROM revenue_ledger WHERE import_id = $1 AND row_number = ANY($2)",
+            "SELECT l.row_number FROM unnest($2::int[]) AS r(row_number)"
+            " CROSS JOIN LATERAL (SELECT row_number FROM revenue_ledger l"
+            "   WHERE l.import_id = $1 AND l.row_number = r.row_number OFFSET 0) l",
             import_id, row_numbers,
         )
         return {r["row_number"] for r in rows}
 
     async def known_fingerprints(self, tenant_id: str, keys: list[str]) -> dict[str, str]:
         rows = await self.conn.fetch(
-            "SELECT purchase_key, fingerprint FROM revenue_transactions"
-            " WHERE tenant_id = $1 AND purchase_key = ANY($2) ORDER BY purchase_key FOR UPDATE",
+            "SELECT t.purchase_key, t.fingerprint FROM unnest($2::text[]) AS k(purchase_key)"
+            " JOIN revenue_transactions t"
+            "   ON t.tenant_id = $1 AND t.purchase_key = k.purchase_key"
+            " ORDER BY t.purchase_key FOR UPDATE OF t",
             tenant_id, keys,
         )
         return {r["purchase_key"]: r["fingerprint"] for r in rows}
