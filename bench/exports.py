@@ -6,6 +6,7 @@ the tags have the same length, they produce files of exactly the same size.
 
 import csv
 import io
+import itertools
 import random
 import unicodedata
 from collections.abc import Iterator
@@ -70,7 +71,7 @@ def sales(seed: int, tag: str) -> Iterator[Sale]:
     statuses, weights = zip(*STATUSES, strict=True)
     buyers: list[Buyer] = []
     sold_at = datetime(2025, 1, 2, 8, 0, 0)
-    for number in range(10**13):
+    for number in itertools.count():
         if buyers and rng.random() < RETURNING_SHARE:
             buyer = rng.choice(buyers)
         else:
