@@ -7,6 +7,7 @@ from uuid import UUID
 
 from hotmart_common.events import RowParsed, stable_event_id
 from hotmart_common.store import Connection
+from hotmart_common.store.keyed import lock_purchases, recorded_rows
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SOURCE = "hotmart_import"
@@ -36,22 +37,11 @@ class JourneyRepository:
         self.conn = conn
 
     async def recorded_rows(self, import_id: UUID, row_numbers: list[int]) -> set[int]:
-        rows = await self.conn.fetch(
-            "SELECT j.row_number FROM unnest($2::int[]) AS r(row_number)"
-            " CROSS JOIN LATERAL (SELECT row_number FROM journey_rows j"
-            "   WHERE j.import_id = $1 AND j.row_number = r.row_number OFFSET 0) j",
-            import_id, row_numbers,
-        )
-        return {r["row_number"] for r in rows}
+        return await recorded_rows(self.conn, "journey_rows", import_id, row_numbers)
 
     async def known_purchases(self, tenant_id: str, keys: list[str]) -> dict[str, KnownPurchase]:
-        rows = await self.conn.fetch(
-            "SELECT p.purchase_key, p.fingerprint, p.status"
-            " FROM unnest($2::text[]) AS k(purchase_key) JOIN journey_purchases p"
-            "   ON p.tenant_id = $1 AND p.purchase_key = k.purchase_key"
-            " ORDER BY p.purchase_key FOR UPDATE OF p",
-            tenant_id, keys,
-        )
+        rows = await lock_purchases(self.conn, "journey_purchases", "t.fingerprint, t.status",
+                                    tenant_id, keys)
         return {r["purchase_key"]: KnownPurchase(r["fingerprint"], r["status"]) for r in rows}
 
     async def save_purchases(self, tenant_id: str, rows: list[RowParsed]) -> None:

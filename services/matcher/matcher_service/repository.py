@@ -6,6 +6,7 @@ from pathlib import Path
 from uuid import UUID
 
 from hotmart_common.store import Connection
+from hotmart_common.store.keyed import lock_purchases, recorded_rows
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -60,12 +61,7 @@ class MatcherRepository:
         self.conn = conn
 
     async def recorded_rows(self, import_id: UUID, row_numbers: list[int]) -> set[int]:
-        rows = await self.conn.fetch(
-            "SELECT m.row_number FROM unnest($2::int[]) AS r(row_number)"
-            f" CROSS JOIN LATERAL ({ROW_OF_IMPORT}) m",
-            import_id, row_numbers,
-        )
-        return {r["row_number"] for r in rows}
+        return await recorded_rows(self.conn, "matcher_rows", import_id, row_numbers)
 
     async def upsert_clients(self, tenant_id: str, import_id: UUID,
                              clients: list[ClientFacts]) -> dict[str, tuple[UUID, bool]]:
@@ -90,12 +86,8 @@ class MatcherRepository:
         return {r["email"]: (r["client_id"], r["created_by_import"] == import_id) for r in rows}
 
     async def known_fingerprints(self, tenant_id: str, keys: list[str]) -> dict[str, str]:
-        rows = await self.conn.fetch(
-            "SELECT p.purchase_key, p.fingerprint FROM unnest($2::text[]) AS k(purchase_key)"
-            " JOIN client_purchases p ON p.tenant_id = $1 AND p.purchase_key = k.purchase_key"
-            " ORDER BY p.purchase_key FOR UPDATE OF p",
-            tenant_id, keys,
-        )
+        rows = await lock_purchases(self.conn, "client_purchases", "t.fingerprint", tenant_id,
+                                    keys)
         return {r["purchase_key"]: r["fingerprint"] for r in rows}
 
     async def save_purchases(self, tenant_id: str, purchases: list[Purchase]) -> None:

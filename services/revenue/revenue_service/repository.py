@@ -7,6 +7,7 @@ from uuid import UUID
 
 from hotmart_common.events import RevenueTotal, RowParsed
 from hotmart_common.store import Connection
+from hotmart_common.store.keyed import lock_purchases, recorded_rows
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -22,22 +23,11 @@ class LedgerRepository:
         self.conn = conn
 
     async def recorded_rows(self, import_id: UUID, row_numbers: list[int]) -> set[int]:
-        rows = await self.conn.fetch(
-            "SELECT l.row_number FROM unnest($2::int[]) AS r(row_number)"
-            " CROSS JOIN LATERAL (SELECT row_number FROM revenue_ledger l"
-            "   WHERE l.import_id = $1 AND l.row_number = r.row_number OFFSET 0) l",
-            import_id, row_numbers,
-        )
-        return {r["row_number"] for r in rows}
+        return await recorded_rows(self.conn, "revenue_ledger", import_id, row_numbers)
 
     async def known_fingerprints(self, tenant_id: str, keys: list[str]) -> dict[str, str]:
-        rows = await self.conn.fetch(
-            "SELECT t.purchase_key, t.fingerprint FROM unnest($2::text[]) AS k(purchase_key)"
-            " JOIN revenue_transactions t"
-            "   ON t.tenant_id = $1 AND t.purchase_key = k.purchase_key"
-            " ORDER BY t.purchase_key FOR UPDATE OF t",
-            tenant_id, keys,
-        )
+        rows = await lock_purchases(self.conn, "revenue_transactions", "t.fingerprint",
+                                    tenant_id, keys)
         return {r["purchase_key"]: r["fingerprint"] for r in rows}
 
     async def save_transactions(self, rows: list[RowParsed]) -> None:

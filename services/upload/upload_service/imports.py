@@ -30,7 +30,7 @@ from hotmart_common.spreadsheet import (
     require_email_column,
     sniff_format,
 )
-from hotmart_common.store import Store
+from hotmart_common.store import Store, UnitOfWork
 from hotmart_common.store.imports import ImportOptions, ImportsRepository, NewImport
 from hotmart_common.topics import IMPORT_CONFIRMED
 
@@ -189,17 +189,7 @@ async def confirm_import(store: Store, tenant_id: str, import_id: UUID,
         else:
             options = ImportOptions(_stored_mapping(record), record["duplicate_policy"],
                                     record["default_purchased_at"])
-        uow.publish_after_commit(IMPORT_CONFIRMED, ImportConfirmed(
-            event_id=stable_event_id(import_id, "confirmed"),
-            tenant_id=tenant_id,
-            import_id=import_id,
-            object_key=record["object_key"],
-            file_name=record["file_name"],
-            mapping=options.mapping,
-            uploaded_at=record["uploaded_at"],
-            default_purchased_at=options.default_purchased_at,
-            duplicate_policy="skip" if options.duplicate_policy == "skip" else "update",
-        ), key=str(import_id).encode())
+        _publish_confirmed(uow, record, options, stable_event_id(import_id, "confirmed"))
 
 
 async def retry_import(store: Store, tenant_id: str, import_id: UUID) -> None:
@@ -212,17 +202,25 @@ async def retry_import(store: Store, tenant_id: str, import_id: UUID) -> None:
         if record["status"] not in ("failed", "processing"):
             raise NotConfirmable(f"import {import_id} is {record['status']}: nothing to retry")
         await imports.retry(import_id)
-        uow.publish_after_commit(IMPORT_CONFIRMED, ImportConfirmed(
-            event_id=uuid4(),
-            tenant_id=tenant_id,
-            import_id=import_id,
-            object_key=record["object_key"],
-            file_name=record["file_name"],
-            mapping=_stored_mapping(record),
-            uploaded_at=record["uploaded_at"],
-            default_purchased_at=record["default_purchased_at"],
-            duplicate_policy="skip" if record["duplicate_policy"] == "skip" else "update",
-        ), key=str(import_id).encode())
+        options = ImportOptions(_stored_mapping(record), record["duplicate_policy"],
+                                record["default_purchased_at"])
+        _publish_confirmed(uow, record, options, uuid4())  # a retry is a new fact
+
+
+def _publish_confirmed(uow: UnitOfWork, record: Any, options: ImportOptions,
+                       event_id: UUID) -> None:
+    import_id: UUID = record["import_id"]
+    uow.publish_after_commit(IMPORT_CONFIRMED, ImportConfirmed(
+        event_id=event_id,
+        tenant_id=record["tenant_id"],
+        import_id=import_id,
+        object_key=record["object_key"],
+        file_name=record["file_name"],
+        mapping=options.mapping,
+        uploaded_at=record["uploaded_at"],
+        default_purchased_at=options.default_purchased_at,
+        duplicate_policy="skip" if options.duplicate_policy == "skip" else "update",
+    ), key=str(import_id).encode())
 
 
 def _aware(moment: datetime | None) -> datetime | None:

@@ -1,0 +1,37 @@
+"""The idempotency lookups every consumer makes, written once.
+
+Both look rows up one key at a time (a LATERAL subquery with OFFSET 0 cannot be turned
+into a join): the planner would otherwise scan a whole import while the table's
+statistics still describe it as nearly empty, during the first batches of a big import.
+"""
+
+from collections.abc import Sequence
+from uuid import UUID
+
+import asyncpg
+
+from .db import Connection
+
+
+async def recorded_rows(conn: Connection, table: str, import_id: UUID,
+                        row_numbers: Sequence[int]) -> set[int]:
+    """Which of these rows of the import ``table`` already holds (keyed import_id, row)."""
+    rows = await conn.fetch(
+        "SELECT t.row_number FROM unnest($2::int[]) AS r(row_number)"
+        f" CROSS JOIN LATERAL (SELECT row_number FROM {table} t"
+        "   WHERE t.import_id = $1 AND t.row_number = r.row_number OFFSET 0) t",
+        import_id, list(row_numbers),
+    )
+    return {r["row_number"] for r in rows}
+
+
+async def lock_purchases(conn: Connection, table: str, columns: str, tenant_id: str,
+                         keys: Sequence[str]) -> list[asyncpg.Record]:
+    """The known purchases among ``keys`` (keyed tenant_id, purchase_key), locked for update
+    in key order, so concurrent batches cannot deadlock or both see a purchase as new."""
+    return await conn.fetch(
+        f"SELECT t.purchase_key, {columns} FROM unnest($2::text[]) AS k(purchase_key)"
+        f" JOIN {table} t ON t.tenant_id = $1 AND t.purchase_key = k.purchase_key"
+        " ORDER BY t.purchase_key FOR UPDATE OF t",
+        tenant_id, list(keys),
+    )
