@@ -100,7 +100,7 @@ def normalize(name: str) -> str:
 
 # ------------------------------------------------------------------------------- locks
 LOCK_LINE = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?==([^\s;\\]+)")
-FORBIDDEN_IN_LOCK = re.compile(r"https?://|--index-url|--extra-index-url|--find-links|^-e\s|file:")
+FORBIDDEN_IN_LOCK = re.compile(r"https?://|--(?:extra-)?index[-]url|--find-links|^-e\s|file:")
 
 
 def read_lock(path: Path, problems: Problems) -> dict[str, str]:
