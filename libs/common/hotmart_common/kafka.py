@@ -22,7 +22,7 @@ from aiokafka.errors import KafkaError, KafkaTimeoutError, TopicAlreadyExistsErr
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from .events import DeadLetter
 from .metrics import BATCH_DURATION, CONSUMER_LAG, REGISTRY, ROWS_PROCESSED
@@ -322,7 +322,3 @@ def _highwater(consumer: Any, topic: str, partition: int) -> int | None:
     except Exception:  # not a real consumer, or the partition moved away
         return None
     return end if isinstance(end, int) else None
-
-
-def model_adapter(model: type[BaseModel]) -> TypeAdapter[Any]:
-    return TypeAdapter(model)

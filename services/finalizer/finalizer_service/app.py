@@ -1,7 +1,9 @@
 from datetime import timedelta
 
+from pydantic import TypeAdapter
+
 from hotmart_common.events import ChunkProcessed
-from hotmart_common.kafka import model_adapter, subscribe
+from hotmart_common.kafka import subscribe
 from hotmart_common.service import ServiceContext, ServiceDefinition
 from hotmart_common.store.imports import MIGRATIONS as IMPORTS_MIGRATIONS
 from hotmart_common.topics import CHUNK_DONE
@@ -18,7 +20,7 @@ def subscribers(ctx: ServiceContext) -> None:
             await handle_reports(uow, reports)
 
     subscribe(ctx.broker, ctx.publisher, CHUNK_DONE, group_id="finalizer-service",
-              adapter=model_adapter(ChunkProcessed), handle=on_reports, service="finalizer",
+              adapter=TypeAdapter(ChunkProcessed), handle=on_reports, service="finalizer",
               max_records=500)
 
 

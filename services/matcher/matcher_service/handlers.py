@@ -30,18 +30,20 @@ async def apply_rows(uow: UnitOfWork, rows: list[RowParsed]) -> None:
 async def _match_import_rows(uow: UnitOfWork, rows: list[RowParsed]) -> None:
     repo = MatcherRepository(uow.connection)
     import_id, tenant_id = rows[0].import_id, rows[0].tenant_id
-    already = await repo.recorded_rows(import_id, [r.row_number for r in rows])
-    fresh = [r for r in rows if r.row_number not in already]
+    numbers = [r.row_number for r in rows]
+    already = await repo.recorded_rows(import_id, numbers)
+    fresh = [r.row_number for r in rows if r.row_number not in already]
     if fresh:
-        await _record_fresh_rows(repo, tenant_id, import_id, fresh)
-        created = await repo.buyers(import_id, [r.row_number for r in fresh], outcome="created",
-                                    first_rows_only=True)
-        updated = await repo.newly_updated_clients(import_id, [r.row_number for r in fresh])
-        uow.after_commit(lambda: _count(len(created), updated))
+        await _record_fresh_rows(repo, tenant_id, import_id,
+                                 [r for r in rows if r.row_number not in already])
     # Derived from the store, not from what this call inserted: a redelivered batch
     # re-publishes the same events (same ids) that a crash may have swallowed.
-    numbers = [r.row_number for r in rows]
-    for buyer in await repo.buyers(import_id, numbers, outcome="created", first_rows_only=True):
+    created = await repo.buyers(import_id, numbers, outcome="created", first_rows_only=True)
+    if fresh:
+        newly_created = sum(1 for buyer in created if buyer.row_number not in already)
+        updated = await repo.newly_updated_clients(import_id, fresh)
+        uow.after_commit(lambda: _count(newly_created, updated))
+    for buyer in created:
         uow.publish_after_commit(CLIENT_CREATED, ClientCreated(
             event_id=stable_event_id(buyer.client_id, "created"),
             tenant_id=tenant_id, client_id=buyer.client_id, email=buyer.email,

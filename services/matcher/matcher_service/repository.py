@@ -47,6 +47,7 @@ class Buyer:
     email: str
     name: str | None
     created_at: datetime
+    row_number: int  # the buyer's first row among those asked about
 
 
 @dataclass(frozen=True)
@@ -117,15 +118,17 @@ class MatcherRepository:
                      outcome: str, first_rows_only: bool) -> list[Buyer]:
         """Distinct clients of ``row_numbers`` whose row had ``outcome``."""
         rows = await self.conn.fetch(
-            "SELECT DISTINCT c.client_id, c.email, c.name, c.created_at"
-            " FROM unnest($2::int[]) AS r(row_number)"
+            "SELECT DISTINCT ON (c.email) c.client_id, c.email, c.name, c.created_at,"
+            " m.row_number FROM unnest($2::int[]) AS r(row_number)"
             f" CROSS JOIN LATERAL ({ROW_OF_IMPORT}) m"
             " CROSS JOIN LATERAL (SELECT * FROM clients c WHERE c.client_id = m.client_id"
             "   OFFSET 0) c"
-            " WHERE m.outcome = $3 AND (m.first_of_buyer OR NOT $4) ORDER BY c.email",
+            " WHERE m.outcome = $3 AND (m.first_of_buyer OR NOT $4)"
+            " ORDER BY c.email, m.row_number",
             import_id, row_numbers, outcome, first_rows_only,
         )
-        return [Buyer(r["client_id"], r["email"], r["name"], r["created_at"]) for r in rows]
+        return [Buyer(r["client_id"], r["email"], r["name"], r["created_at"], r["row_number"])
+                for r in rows]
 
     async def newly_updated_clients(self, import_id: UUID, row_numbers: list[int]) -> int:
         """Clients whose first 'updated' row of this import is among ``row_numbers``."""

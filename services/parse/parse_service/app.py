@@ -1,5 +1,7 @@
+from pydantic import TypeAdapter
+
 from hotmart_common.events import ImportConfirmed
-from hotmart_common.kafka import model_adapter, subscribe
+from hotmart_common.kafka import subscribe
 from hotmart_common.service import ServiceContext, ServiceDefinition
 from hotmart_common.topics import IMPORT_CONFIRMED
 
@@ -21,7 +23,7 @@ def subscribers(ctx: ServiceContext) -> None:
         await fail_import(ctx.store, event, f"The import could not be parsed ({error}).")
 
     subscribe(ctx.broker, ctx.publisher, IMPORT_CONFIRMED, group_id="parse-service",
-              adapter=model_adapter(ImportConfirmed), handle=on_confirmed, service="parse",
+              adapter=TypeAdapter(ImportConfirmed), handle=on_confirmed, service="parse",
               on_poison=on_poison, batch=False)
 
 

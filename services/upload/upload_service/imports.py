@@ -173,11 +173,8 @@ async def confirm_import(store: Store, tenant_id: str, import_id: UUID,
     """
     async with store.unit_of_work() as uow:
         imports = ImportsRepository(uow.connection)
-        record = await imports.get(tenant_id, import_id, lock=True)
-        if record is None:
-            raise LookupError(import_id)
-        if record["status"] not in ("uploaded", "processing"):
-            raise NotConfirmable(f"import {import_id} is already {record['status']}")
+        record = await _locked_import(imports, tenant_id, import_id, ("uploaded", "processing"),
+                                      "is already {status}")
         if record["status"] == "uploaded":
             options = ImportOptions(
                 mapping=(checked_mapping(confirmation.mapping, _headers(record))
@@ -187,8 +184,7 @@ async def confirm_import(store: Store, tenant_id: str, import_id: UUID,
             )
             await imports.confirm(import_id, options, datetime.now(UTC))
         else:
-            options = ImportOptions(_stored_mapping(record), record["duplicate_policy"],
-                                    record["default_purchased_at"])
+            options = _stored_options(record)
         _publish_confirmed(uow, record, options, stable_event_id(import_id, "confirmed"))
 
 
@@ -196,15 +192,25 @@ async def retry_import(store: Store, tenant_id: str, import_id: UUID) -> None:
     """Resumes a failed or stalled import: rows go out again, consumers skip what they have."""
     async with store.unit_of_work() as uow:
         imports = ImportsRepository(uow.connection)
-        record = await imports.get(tenant_id, import_id, lock=True)
-        if record is None:
-            raise LookupError(import_id)
-        if record["status"] not in ("failed", "processing"):
-            raise NotConfirmable(f"import {import_id} is {record['status']}: nothing to retry")
+        record = await _locked_import(imports, tenant_id, import_id, ("failed", "processing"),
+                                      "is {status}: nothing to retry")
         await imports.retry(import_id)
-        options = ImportOptions(_stored_mapping(record), record["duplicate_policy"],
-                                record["default_purchased_at"])
-        _publish_confirmed(uow, record, options, uuid4())  # a retry is a new fact
+        _publish_confirmed(uow, record, _stored_options(record), uuid4())  # a new fact
+
+
+async def _locked_import(imports: ImportsRepository, tenant_id: str, import_id: UUID,
+                         allowed: tuple[str, ...], refusal: str) -> Any:
+    record = await imports.get(tenant_id, import_id, lock=True)
+    if record is None:
+        raise LookupError(import_id)
+    if record["status"] not in allowed:
+        raise NotConfirmable(f"import {import_id} " + refusal.format(status=record["status"]))
+    return record
+
+
+def _stored_options(record: Any) -> ImportOptions:
+    return ImportOptions(_stored_mapping(record), record["duplicate_policy"],
+                         record["default_purchased_at"])
 
 
 def _publish_confirmed(uow: UnitOfWork, record: Any, options: ImportOptions,
