@@ -11,9 +11,9 @@ import base64
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import asyncpg
 from aiokafka import AIOKafkaProducer, ConsumerRecord, TopicPartition
@@ -22,9 +22,10 @@ from aiokafka.errors import KafkaError, KafkaTimeoutError, TopicAlreadyExistsErr
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
 from .events import DeadLetter
+from .kafka_batches import BatchSender
 from .metrics import BATCH_DURATION, CONSUMER_LAG, REGISTRY, ROWS_PROCESSED
 from .metrics import DEAD_LETTERS as DLQ_MESSAGES
 from .store import Outgoing
@@ -33,7 +34,8 @@ from .topics import DEAD_LETTERS
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-KAFKA_HEADERS = [("content-type", b"application/json")]
+T_co = TypeVar("T_co", covariant=True)
+FETCH_MAX_WAIT_MS = 50  # aiokafka's default is 500
 
 
 def make_broker(bootstrap_servers: str, client_id: str, service: str = "") -> KafkaBroker:
@@ -103,12 +105,12 @@ class EventPublisher:
             await self._producer.stop()
 
     async def publish(self, messages: Sequence[Outgoing]) -> None:
-        pending = [
-            await self.producer.send(message.topic, message.event.model_dump_json().encode(),
-                                     key=message.key, headers=KAFKA_HEADERS)
-            for message in messages
-        ]
-        await asyncio.gather(*pending)
+        by_topic: dict[str, list[tuple[bytes | None, bytes]]] = {}
+        for message in messages:
+            by_topic.setdefault(message.topic, []).append(
+                (message.key, message.event.model_dump_json().encode()))
+        await asyncio.gather(*[future for topic, values in by_topic.items()
+                               for future in await self.send_raw(topic, values)])
 
     async def publish_raw(self, topic: str, values: Sequence[tuple[bytes | None, bytes]]) -> None:
         await asyncio.gather(*await self.send_raw(topic, values))
@@ -116,8 +118,18 @@ class EventPublisher:
     async def send_raw(self, topic: str,
                        values: Iterable[tuple[bytes | None, bytes]]) -> list[asyncio.Future[Any]]:
         """Queues the messages and returns their delivery futures (await them all later)."""
-        return [await self.producer.send(topic, value, key=key, headers=KAFKA_HEADERS)
-                for key, value in values]
+        async with self.sending(topic) as sender:
+            await sender.add(values)
+            return await sender.close()
+
+    @contextlib.asynccontextmanager
+    async def sending(self, topic: str) -> AsyncIterator[BatchSender]:
+        """A ``BatchSender`` for many ``add`` calls; ``close`` it inside the block."""
+        sender = await BatchSender.open(self.producer, topic)
+        try:
+            yield sender
+        finally:
+            sender.cancel()
 
 
 def dead_letter(record: ConsumerRecord[Any, Any], group_id: str, error: str) -> bytes:
@@ -143,11 +155,18 @@ def _text_or_base64(raw: bytes) -> str:
 
 
 Decoded = tuple[ConsumerRecord[Any, Any], T]
+
+
+class Decoder(Protocol[T_co]):
+    """What turns a message's bytes into its event (a pydantic ``TypeAdapter`` is one)."""
+
+    def validate_json(self, data: bytes, /) -> T_co: ...
+
 OnPoison = Callable[[T, ConsumerRecord[Any, Any], Exception], Awaitable[None]]
 
 
 def decode_records(
-    records: Sequence[ConsumerRecord[Any, Any]], adapter: TypeAdapter[T], group_id: str
+    records: Sequence[ConsumerRecord[Any, Any]], adapter: Decoder[T], group_id: str
 ) -> tuple[list[Decoded[T]], list[tuple[bytes | None, bytes]]]:
     decoded: list[Decoded[T]] = []
     dead: list[tuple[bytes | None, bytes]] = []
@@ -216,7 +235,7 @@ def subscribe(
     topic: str,
     *,
     group_id: str,
-    adapter: TypeAdapter[T],
+    adapter: Decoder[T],
     handle: Callable[[list[T]], Awaitable[None]],
     service: str,
     on_poison: OnPoison[T] | None = None,
@@ -260,6 +279,9 @@ def subscribe(
         batch=batch,
         max_records=max_records if batch else None,
         batch_timeout_ms=50,  # an idle poll waits this long: a short wait, fast first progress
+        # How long the broker may hold a fetch that found nothing: a message arriving in the
+        # meantime can wait that long (Tansu holds it out), once per hop of the pipeline.
+        fetch_max_wait_ms=FETCH_MAX_WAIT_MS,
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.NACK_ON_ERROR,
         title=f"{topic}:{group_id}",

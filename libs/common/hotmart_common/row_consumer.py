@@ -6,13 +6,14 @@ store. Events go out after the commit; offsets are committed after that.
 """
 
 from collections.abc import Awaitable, Callable
+from uuid import UUID
 
 from .events import (
-    ROW_TOPIC_ADAPTER,
     ChunkEnded,
     ChunkProcessed,
     ConsumerService,
     RowParsed,
+    RowTopicDecoder,
 )
 from .kafka import subscribe
 from .service import ServiceContext
@@ -28,10 +29,14 @@ async def handle_row_messages(store: Store, messages: list[RowParsed | ChunkEnde
                               apply_rows: ApplyRows, report_chunk: ReportChunk) -> None:
     # One poll may hold the same event twice (a re-published import): keep it once, so a
     # statement never has to apply two versions of one row.
-    rows = list({(m.import_id, m.row_number): m for m in messages
-                 if isinstance(m, RowParsed)}.values())
-    ends = list({(m.import_id, m.chunk_no): m for m in messages
-                 if isinstance(m, ChunkEnded)}.values())
+    by_row: dict[tuple[UUID, int], RowParsed] = {}
+    by_chunk: dict[tuple[UUID, int], ChunkEnded] = {}
+    for m in messages:
+        if m.kind == "row":  # the tag, not isinstance: a pydantic model's isinstance is slow
+            by_row[(m.import_id, m.row_number)] = m
+        else:
+            by_chunk[(m.import_id, m.chunk_no)] = m
+    rows, ends = list(by_row.values()), list(by_chunk.values())
     async with store.unit_of_work() as uow:
         if rows:
             await apply_rows(uow, rows)
@@ -63,5 +68,5 @@ def subscribe_to_rows(ctx: ServiceContext, service: ConsumerService, apply_rows:
         await record_failed_row(ctx.store, service, message, error)
 
     subscribe(ctx.broker, ctx.publisher, IMPORT_ROWS, group_id=group_id or f"{service}-service",
-              adapter=ROW_TOPIC_ADAPTER, handle=on_rows, service=service, on_poison=on_poison,
+              adapter=RowTopicDecoder(), handle=on_rows, service=service, on_poison=on_poison,
               max_records=max_records)
