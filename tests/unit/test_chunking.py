@@ -6,6 +6,7 @@ import pytest
 
 from hotmart_common.events import ROW_TOPIC_ADAPTER, ChunkEnded, RowParsed
 from hotmart_common.spreadsheet import NormalisedRow, RowProblem
+from hotmart_common.store.imports import RowIssue
 from parse_service.chunks import split_into_chunks
 
 pytestmark = pytest.mark.unit
@@ -56,3 +57,21 @@ def test_event_ids_are_stable_across_parses() -> None:
     first = split_into_chunks(IMPORT, "default", results, chunk_size=300)
     again = split_into_chunks(IMPORT, "default", results, chunk_size=300)
     assert list(first.chunks) == list(again.chunks)
+
+
+def test_problems_picked_out_beforehand_give_the_same_import() -> None:
+    results: list[NormalisedRow | RowProblem] = [row(n, f"b{n % 3}@example.com")
+                                                 for n in range(2, 12)]
+    results[1] = RowProblem(3, "invalid_email", "Email", "Row 3: not an e-mail")
+    results[6] = RowProblem(8, "invalid_amount", "Valor", "Row 8: not an amount")
+    screened = {n: RowIssue(n, "skipped", "duplicate_transaction", "Código", f"Row {n}", "parse")
+                for n in (2, 9)}
+    problems = [r for r in results if isinstance(r, RowProblem)]
+
+    walked = split_into_chunks(IMPORT, "default", results, 4, screened)
+    picked = split_into_chunks(IMPORT, "default", results, 4, screened, problems=problems)
+
+    assert [i.row_number for i in picked.issues] == [2, 3, 8, 9]
+    assert picked.issues == walked.issues
+    assert (picked.total_rows, picked.chunks_total) == (walked.total_rows, walked.chunks_total)
+    assert list(picked.chunks) == list(walked.chunks)

@@ -1,7 +1,10 @@
+import io
 import os
+import sys
 import time
 
 import pytest
+import xlsxwriter
 
 from hotmart_common.spreadsheet.guarded import ReaderFailed, run_guarded
 
@@ -49,3 +52,19 @@ def test_a_reader_that_dies_before_it_is_watched_is_a_failure() -> None:
     for _ in range(5):  # the child often ends before the parent starts watching it
         with pytest.raises(ReaderFailed):
             run_guarded(dies_at_once, b"")
+
+
+def reads_a_workbook(data: bytes) -> tuple[int, bool]:
+    from hotmart_common.spreadsheet.excel_cells import load_sheets
+
+    (sheet,) = load_sheets(data)
+    return sheet.height, "polars" in sys.modules
+
+
+def test_the_excel_reader_child_does_without_polars() -> None:
+    # polars would cost every read about a second and 40 MB before the first cell.
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book.add_worksheet().write_column(0, 0, ["Email", "a@example.com"])
+    book.close()
+    assert run_guarded(reads_a_workbook, buffer.getvalue()) == (2, False)

@@ -17,9 +17,11 @@ from hotmart_common.spreadsheet import (
     Table,
     detect_columns,
     normalise_rows,
+    normalise_table,
     parse_datetime,
     read_table,
 )
+from hotmart_common.spreadsheet import rows as rows_module
 
 pytestmark = pytest.mark.unit
 
@@ -383,3 +385,31 @@ def test_an_email_longer_than_any_address_is_invalid() -> None:
     problem = _single_problem(f"Nome;Email;Valor\nMaria;{'m' * 300}@example.com;10\n")
     assert problem.code == "invalid_email"
     assert "m" * 10 not in problem.message  # masked, and short
+
+
+MIXED_SAMPLE = DETAILED_SAMPLE + (
+    "HP0000000000005;Aprovado;15/03/2024 14:32:10;Curso;BRL;10,00;;Bia;bia@;;\r\n"
+    "HP0000000000001;Aprovado;15/03/2024 14:32:10;Curso;BRL;abc;;Caio;caio@example.com;;\r\n"
+    "HP0000000000006;Aprovado;31/02/2024 10:00:00;Curso;BRL;1,00;;Duda;duda@example.com;;\r\n"
+    "HP0000000000001;Aprovado;15/03/2024 14:32:10;Curso;BRL;1,00;;Eva;Maria.Silva@Example.com;;\r\n"
+)
+
+
+def test_a_slice_of_normalised_rows_is_the_same_rows(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(rows_module, "_ROWS_AT_A_TIME", 3)  # iteration crosses slices
+    table = read_table(MIXED_SAMPLE.encode(), "vendas.csv")
+    sources = detect_columns(table.headers).sources()
+    every = list(normalise_rows(table, sources, default_purchased_at=DEFAULT_DATE))
+    rows = normalise_table(table, sources, default_purchased_at=DEFAULT_DATE)
+
+    assert len(rows) == len(every) == 7
+    assert list(rows) == every
+    assert rows[2:5] == every[2:5] and rows[5:99] == every[5:]
+    assert rows[-1] == every[-1] and rows[::3] == every[::3]
+    with pytest.raises(IndexError):
+        rows[7]
+    assert rows.problems() == [result for result in every if isinstance(result, RowProblem)]
+    assert [problem.code for problem in rows.problems()] == [
+        "invalid_email", "invalid_amount", "invalid_date"]
+    assert rows.keys() == [(row.row_number, row.email, row.transaction_code)
+                           for row in every if isinstance(row, NormalisedRow)]

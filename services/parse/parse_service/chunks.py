@@ -22,17 +22,24 @@ class ParsedImport:
 
 
 def split_into_chunks(import_id: UUID, tenant_id: str, results: Sequence[Result],
-                      chunk_size: int, screened: Mapping[int, RowIssue] | None = None
-                      ) -> ParsedImport:
+                      chunk_size: int, screened: Mapping[int, RowIssue] | None = None, *,
+                      problems: Sequence[RowProblem] | None = None) -> ParsedImport:
     """Chunk ``n`` holds data rows ``n*size .. (n+1)*size - 1`` (skipped ones included).
 
     Each chunk's row events are followed by its marker under the same key, so a consumer
     sees every row of a chunk before the chunk's end. The last marker carries the totals.
     The issues and totals are known at once; the messages are built lazily, chunk by chunk,
-    so the first chunk can be on its way while the rest are still being built.
+    so the first chunk can be on its way while the rest are still being built. Results in
+    row-number order may come with their ``problems`` already picked out: a lazy sequence
+    (NormalisedRows) then builds each row once, for its chunk.
     """
     screened = screened or {}
-    issues = [issue for result in results if (issue := _issue(result, screened)) is not None]
+    if problems is None:
+        issues = [issue for result in results
+                  if (issue := _issue(result, screened)) is not None]
+    else:
+        issues = sorted([*map(_problem_issue, problems), *screened.values()],
+                        key=lambda issue: issue.row_number)
     chunks_total = max(1, -(-len(results) // chunk_size))
     return ParsedImport(issues, len(results), chunks_total, _messages(
         import_id, tenant_id, results, chunk_size, screened, chunks_total))
@@ -69,9 +76,13 @@ def _messages(import_id: UUID, tenant_id: str, results: Sequence[Result], chunk_
 
 def _issue(result: Result, screened: Mapping[int, RowIssue]) -> RowIssue | None:
     if isinstance(result, RowProblem):
-        return RowIssue(result.row_number, "skipped", result.code, result.column,
-                        result.message, "parse")
+        return _problem_issue(result)
     return screened.get(result.row_number)
+
+
+def _problem_issue(problem: RowProblem) -> RowIssue:
+    return RowIssue(problem.row_number, "skipped", problem.code, problem.column,
+                    problem.message, "parse")
 
 
 class _PurchaseKeys:

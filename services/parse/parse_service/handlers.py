@@ -3,20 +3,27 @@
 import asyncio
 import logging
 from datetime import UTC, datetime
-from typing import Any
 
 from hotmart_common.blobstore import BlobStore
 from hotmart_common.events import ImportConfirmed
 from hotmart_common.kafka import EventPublisher
 from hotmart_common.metrics import IMPORTS, ROWS_PROCESSED
-from hotmart_common.spreadsheet import FileProblem, NormalisedRow, normalise_rows, read_table
+from hotmart_common.spreadsheet import (
+    FileProblem,
+    NormalisedRows,
+    RowKey,
+    Table,
+    normalise_table,
+    read_table,
+)
+from hotmart_common.spreadsheet.memory import release_memory
 from hotmart_common.store import Store
 from hotmart_common.store.imports import ImportsRepository
 from hotmart_common.topics import IMPORT_ROWS
 
-from .chunks import ParsedImport, Result, split_into_chunks
+from .chunks import ParsedImport, split_into_chunks
 from .repository import ClientDirectory
-from .screening import screen_rows
+from .screening import screen_keys
 
 log = logging.getLogger(__name__)
 
@@ -32,16 +39,30 @@ async def handle_import_confirmed(event: ImportConfirmed, store: Store, blobs: B
         log.info("rows already published", extra={"import_id": str(event.import_id)})
         return
     try:
+        await _parse(event, store, blobs, publisher, chunk_size)
+    finally:
+        release_memory()
+
+
+async def _parse(event: ImportConfirmed, store: Store, blobs: BlobStore,
+                 publisher: EventPublisher, chunk_size: int) -> None:
+    try:
         data = await blobs.get(event.object_key)
-        results = await asyncio.to_thread(_read, event, data)
+        table = await asyncio.to_thread(_read, event, data)
+        del data  # the table holds what is left of the file
+        rows = await asyncio.to_thread(_normalise, event, table)
     except FileProblem as problem:
         await fail_import(store, event, problem.message)
         IMPORTS.labels("failed").inc()
         return
-    existing = await _existing_clients(store, event, results)
-    screened = screen_rows([r for r in results if isinstance(r, NormalisedRow)], event.mapping,
-                           existing)
-    parsed = split_into_chunks(event.import_id, event.tenant_id, results, chunk_size, screened)
+    del table
+    keys = rows.keys()
+    existing = await _existing_clients(store, event, keys)
+    screened = screen_keys(keys, event.mapping, existing)
+    del keys
+    parsed = split_into_chunks(event.import_id, event.tenant_id, rows, chunk_size, screened,
+                               problems=rows.problems())
+    del rows  # the chunks keep it until the last one is built
     await _record(store, event, parsed)
     await _publish(publisher, parsed)
     async with store.pool.acquire() as conn:
@@ -54,33 +75,40 @@ async def handle_import_confirmed(event: ImportConfirmed, store: Store, blobs: B
     })
 
 
-def _read(event: ImportConfirmed, data: bytes) -> list[Result]:
+def _read(event: ImportConfirmed, data: bytes) -> Table:
     table = read_table(data, event.file_name)
     missing = sorted(set(event.mapping.values()) - set(table.headers))
     if missing:
         raise FileProblem("corrupt_file",
                           f"{event.file_name}: the confirmed columns {missing} are not in the file")
-    return list(normalise_rows(
+    return table
+
+
+def _normalise(event: ImportConfirmed, table: Table) -> NormalisedRows:
+    # Rows are built chunk by chunk while publishing: all of them at once, as Python
+    # objects, weigh several times the file.
+    return normalise_table(
         table, event.mapping,  # type: ignore[arg-type]
         default_purchased_at=event.default_purchased_at or event.uploaded_at,
-    ))
+    )
 
 
 async def _publish(publisher: EventPublisher, parsed: ParsedImport) -> None:
-    """Chunk by chunk, handing the loop to the producer in between: consumers start on the
-    first chunk while the last ones are still being built."""
-    deliveries: list[asyncio.Future[Any]] = []
-    for messages in parsed.chunks:
-        deliveries += await publisher.send_raw(IMPORT_ROWS, messages)
-        await asyncio.sleep(0)
+    """Chunk by chunk: a chunk's batch leaves while the next chunk is built, and a partition
+    still waiting on the broker holds up no other. Returns once the broker has them all."""
+    async with publisher.sending(IMPORT_ROWS) as sender:
+        for messages in parsed.chunks:
+            await sender.add(messages)
+            await asyncio.sleep(0)
+        deliveries = await sender.close()
     await asyncio.gather(*deliveries)
 
 
 async def _existing_clients(store: Store, event: ImportConfirmed,
-                            results: list[Result]) -> set[str]:
+                            keys: list[RowKey]) -> set[str]:
     if event.duplicate_policy != "skip":
         return set()
-    emails = sorted({r.email for r in results if isinstance(r, NormalisedRow)})
+    emails = sorted({email for _, email, _ in keys})
     async with store.pool.acquire() as conn:
         return await ClientDirectory(conn).existing_before(event.import_id, event.tenant_id,
                                                            emails)

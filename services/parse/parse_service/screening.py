@@ -3,39 +3,45 @@
 from collections.abc import Mapping, Sequence
 
 from hotmart_common.logs import mask_email
-from hotmart_common.spreadsheet import NormalisedRow
+from hotmart_common.spreadsheet import NormalisedRow, RowKey
 from hotmart_common.store.imports import RowIssue
 
 
 def screen_rows(rows: Sequence[NormalisedRow], columns: Mapping[str, str],
                 existing_clients: set[str]) -> dict[int, RowIssue]:
-    """Row number -> why a valid row is skipped.
+    return screen_keys([(row.row_number, row.email, row.transaction_code) for row in rows],
+                       columns, existing_clients)
+
+
+def screen_keys(keys: Sequence[RowKey], columns: Mapping[str, str],
+                existing_clients: set[str]) -> dict[int, RowIssue]:
+    """Row number -> why a valid row is skipped, given each valid row's RowKey.
 
     With the 'skip' policy every row of a buyer who was a client before the import is
     skipped. A transaction code repeated in the file keeps its last row: an export lists a
     purchase again when its status changes, so the later row is the newer truth.
     """
     issues = {
-        row.row_number: _existing_client(row, columns.get("email"))
-        for row in rows if row.email in existing_clients
+        number: _existing_client(number, email, columns.get("email"))
+        for number, email, _ in keys if email in existing_clients
     }
-    kept = [row for row in rows if row.row_number not in issues]
-    last_row = {row.transaction_code: row.row_number for row in kept if row.transaction_code}
-    for row in kept:
-        if row.transaction_code and last_row[row.transaction_code] != row.row_number:
-            issues[row.row_number] = _duplicate(row, last_row[row.transaction_code],
-                                                columns.get("transaction_code"))
+    kept = [key for key in keys if key[0] not in issues] if issues else keys
+    last_row = {code: number for number, _, code in kept if code}
+    for number, _, code in kept:
+        if code and last_row[code] != number:
+            issues[number] = _duplicate(number, code, last_row[code],
+                                        columns.get("transaction_code"))
     return issues
 
 
-def _existing_client(row: NormalisedRow, column: str | None) -> RowIssue:
-    return RowIssue(row.row_number, "skipped", "existing_client_skipped", column,
-                    f"Row {row.row_number}: {mask_email(row.email)} was already a client and "
+def _existing_client(number: int, email: str, column: str | None) -> RowIssue:
+    return RowIssue(number, "skipped", "existing_client_skipped", column,
+                    f"Row {number}: {mask_email(email)} was already a client and "
                     "this import leaves existing clients as they are", "parse")
 
 
-def _duplicate(row: NormalisedRow, later: int, column: str | None) -> RowIssue:
-    return RowIssue(row.row_number, "skipped", "duplicate_transaction", column,
-                    f"Row {row.row_number}, column '{column}': transaction "
-                    f"{row.transaction_code} appears again in row {later}; row {later} is "
+def _duplicate(number: int, code: str, later: int, column: str | None) -> RowIssue:
+    return RowIssue(number, "skipped", "duplicate_transaction", column,
+                    f"Row {number}, column '{column}': transaction "
+                    f"{code} appears again in row {later}; row {later} is "
                     "imported", "parse")

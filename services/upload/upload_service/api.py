@@ -17,6 +17,7 @@ from fastapi import (
 
 from hotmart_common.service import ServiceContext
 from hotmart_common.spreadsheet import MAX_DATA_ROWS, MAX_FILE_BYTES, FileProblem
+from hotmart_common.spreadsheet.memory import release_memory
 from hotmart_common.store.imports import ImportsRepository
 
 from .imports import (
@@ -50,15 +51,17 @@ async def upload_export(file: UploadFile, ctx: Context) -> ImportResource:
     Answers the import resource with a preview: the detected column mapping and the first
     rows as they will be imported. Nothing is imported until the import is confirmed.
     """
-    data = await file.read(MAX_FILE_BYTES + 1)
     name = safe_file_name(file.filename)
     settings = ctx.settings
     assert isinstance(settings, UploadSettings) and ctx.blobs is not None
     try:
-        import_id = await accept_upload(ctx.store, ctx.blobs, ctx.tenant_id, data, name,
+        import_id = await accept_upload(ctx.store, ctx.blobs, ctx.tenant_id,
+                                        await file.read(MAX_FILE_BYTES + 1), name,
                                         settings.preview_rows)
     except FileProblem as problem:
         raise HTTPException(problem.http_status, detail=problem.message) from problem
+    finally:
+        release_memory()  # the file's bytes and grid are garbage by now
     return await _resource(ctx, import_id, with_preview=True)
 
 

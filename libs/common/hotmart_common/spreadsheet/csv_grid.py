@@ -1,3 +1,4 @@
+import codecs
 import csv
 import io
 from typing import Final
@@ -10,18 +11,25 @@ from hotmart_common.spreadsheet.sniff import decode_text
 SEPARATORS: Final = (";", ",", "\t")
 MAX_COLUMNS: Final = 16_384  # Excel's own limit
 _LINES_TO_SNIFF: Final = 20
+_CHECK_STEP: Final = 1024 * 1024
+_ALL_BUT: Final = {
+    separator: bytes(byte for byte in range(256) if byte not in (ord(separator), ord("\n")))
+    for separator in SEPARATORS
+}
 
 
 def read_csv_grid(data: bytes, file_name: str) -> pl.DataFrame:
-    text = _unified_line_breaks(decode_text(data))
-    separator = detect_separator(text)
-    encoded = text.encode("utf-8")
+    # The file is handed to polars as it came whenever it is UTF-8 (polars skips a leading
+    # BOM itself): decoding a 10 MB export to text and encoding it back costs two copies.
+    encoded = _utf8_with_line_feeds(data)
+    separator = detect_separator(_first_lines(encoded))
     try:
-        return _read_with_polars(encoded, separator, _widest_line(text, separator), file_name)
+        return _read_with_polars(encoded, separator, _widest_line(encoded, separator), file_name)
     except pl.exceptions.PolarsError as error:
         if "more fields" not in str(error):
-            raise _unreadable(file_name, text, separator) from None
+            raise _unreadable(file_name, _text(encoded), separator) from None
     # A quoted field spanning lines hid separators from the line count: count real records.
+    text = _text(encoded)
     try:
         width = _widest_record(text, separator)
         return _read_with_polars(encoded, separator, width, file_name)
@@ -50,14 +58,44 @@ def _count_outside_quotes(line: str, separator: str) -> int:
     return count
 
 
-def _unified_line_breaks(text: str) -> str:
-    if "\n" not in text and "\r" in text:  # classic Mac line endings
-        return text.replace("\r", "\n")
-    return text
+def _utf8_with_line_feeds(data: bytes) -> bytes:
+    encoded = data if _is_utf8(data) else decode_text(data).encode("utf-8")
+    if b"\n" not in encoded and b"\r" in encoded:  # classic Mac line endings
+        return encoded.replace(b"\r", b"\n")
+    return encoded
 
 
-def _widest_line(text: str, separator: str) -> int:
-    return max(line.count(separator) for line in text.split("\n")) + 1
+def _is_utf8(data: bytes) -> bool:
+    # Checked a megabyte at a time: decoding it whole would build a 10 MB string to drop.
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
+    try:
+        for start in range(0, len(view), _CHECK_STEP):
+            decoder.decode(view[start:start + _CHECK_STEP])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _text(encoded: bytes) -> str:
+    return encoded.decode("utf-8-sig")
+
+
+def _first_lines(encoded: bytes) -> str:
+    end = -1
+    for _ in range(_LINES_TO_SNIFF):
+        end = encoded.find(b"\n", end + 1)
+        if end < 0:
+            return _text(encoded)
+    return _text(encoded[:end])
+
+
+def _widest_line(encoded: bytes, separator: str) -> int:
+    # Only separators and line feeds are kept, so each line's length is its separator count
+    # and the lines split apart are a tenth of the file.
+    marks = encoded.translate(None, _ALL_BUT[separator])
+    return max(map(len, marks.split(b"\n"))) + 1
 
 
 def _widest_record(text: str, separator: str) -> int:

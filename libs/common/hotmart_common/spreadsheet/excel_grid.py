@@ -2,12 +2,13 @@ import io
 import zipfile
 from typing import Final
 
-import fastexcel
 import polars as pl
 
+from hotmart_common.spreadsheet.excel_cells import load_sheets
 from hotmart_common.spreadsheet.guarded import ReaderFailed, run_guarded
 from hotmart_common.spreadsheet.problems import FileProblem
 from hotmart_common.spreadsheet.table import FileFormat
+from hotmart_common.spreadsheet.text_columns import TextSheet, lend_sheet
 
 MAX_DECOMPRESSED_BYTES: Final = 200 * 1024 * 1024
 
@@ -18,25 +19,17 @@ def read_excel_grids(
     if file_format == "xlsx":
         _refuse_zip_bomb(data, file_name)
     try:
-        grids: list[pl.DataFrame] = run_guarded(load_grids, data)
+        sheets: list[TextSheet] = run_guarded(load_sheets, data)
     except ReaderFailed as error:
         raise _unreadable(file_name, file_format) from error
-    return grids
+    return [_grid(sheet) for sheet in sheets]
 
 
-def load_grids(data: bytes) -> list[pl.DataFrame]:
-    """Every sheet of the workbook (runs in the guarded child process)."""
-    workbook = fastexcel.read_excel(data)
-    return [_sheet_grid(workbook, index) for index in range(len(workbook.sheet_names))]
-
-
-def _sheet_grid(workbook: fastexcel.ExcelReader, index: int) -> pl.DataFrame:
-    # No header row and no skipped rows, so grid row i is spreadsheet row i + 1 even when
-    # the sheet starts with blank or title rows. Forcing strings makes calamine render dates
-    # as ISO text ("2024-03-15 14:32:10") and numbers as their shortest decimal ("243.04").
-    sheet = workbook.load_sheet(index, header_row=None, skip_rows=0, dtypes="string")
-    grid = sheet.to_polars()
-    return grid.rename({name: f"column_{position}" for position, name in enumerate(grid.columns)})
+def _grid(sheet: TextSheet) -> pl.DataFrame:
+    # Polars reads the cells where the child's answer put them, without a copy.
+    names = [f"column_{position}" for position in range(len(sheet.columns))]
+    grid: pl.DataFrame = lend_sheet(sheet, names, pl.DataFrame)
+    return grid
 
 
 def _refuse_zip_bomb(data: bytes, file_name: str) -> None:

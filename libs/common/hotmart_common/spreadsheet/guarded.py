@@ -2,24 +2,28 @@
 
 The reader is native code: a damaged workbook can make it allocate gigabytes or abort.
 In a child process that costs the producer a clear 422, not the service its life.
+
+The child is a fresh interpreter that imports only what the work needs. A child forked
+from a process that has polars loaded would be counted with every page it shares with
+that process, and a resident fork server (plus multiprocessing's resource tracker) would
+stay in the service's memory between imports.
 """
 
-import multiprocessing
 import os
+import pickle
+import select
+import subprocess
+import sys
 import time
 from collections.abc import Callable
-from multiprocessing.connection import Connection
-from typing import Any, Final
+from typing import IO, Any, Final
 
 import psutil
 
 MEMORY_LIMIT_BYTES: Final = int(os.environ.get("HOTMART_READER_MEMORY_MB", "1536")) * 1024**2
 TIME_LIMIT_S: Final = float(os.environ.get("HOTMART_READER_TIME_LIMIT_S", "120"))
-
-# A forkserver forks children from a small single-threaded process that has the reader
-# already imported: fast to start, and safe where forking this threaded process is not.
-_CONTEXT = multiprocessing.get_context("forkserver")
-_CONTEXT.set_forkserver_preload(["hotmart_common.spreadsheet.excel_grid"])
+_WATCH_EVERY_S: Final = 0.02
+_CHILD_MAIN: Final = "from hotmart_common.spreadsheet.guarded import serve; serve()"
 
 
 class ReaderFailed(Exception):
@@ -28,33 +32,45 @@ class ReaderFailed(Exception):
 
 def run_guarded(work: Callable[[bytes], Any], data: bytes, *,
                 memory_limit: int = MEMORY_LIMIT_BYTES) -> Any:
-    receiver, sender = _CONTEXT.Pipe(duplex=False)
-    child = _CONTEXT.Process(target=_child, args=(work, data, sender), daemon=True)
-    child.start()
-    sender.close()
+    """``work(data)`` in a child process; ``work`` must be importable by name."""
+    child = subprocess.Popen([sys.executable, "-c", _CHILD_MAIN],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    assert child.stdin is not None and child.stdout is not None
     try:
-        return _wait_for(child, receiver, memory_limit)
+        _send(child, child.stdin, work, data)
+        return _wait_for(child, child.stdout, memory_limit)
     finally:
-        if child.is_alive():
+        if child.poll() is None:
             child.kill()
-        child.join()
-        receiver.close()
+        child.wait()
+        child.stdout.close()
 
 
-def _wait_for(child: Any, receiver: Connection, memory_limit: int) -> Any:
+def _send(child: subprocess.Popen[bytes], stdin: IO[bytes], work: Callable[[bytes], Any],
+          data: bytes) -> None:
+    try:
+        with stdin:
+            pickle.dump(sys.path, stdin)  # where this process found the work's module
+            pickle.dump((work, data), stdin, protocol=pickle.HIGHEST_PROTOCOL)
+    except BrokenPipeError as closed:
+        raise ReaderFailed(f"the reader stopped (exit code {child.wait()})") from closed
+
+
+def _wait_for(child: subprocess.Popen[bytes], answers: IO[bytes], memory_limit: int) -> Any:
     deadline = time.monotonic() + TIME_LIMIT_S
     watched = _process(child.pid)
-    while not receiver.poll(0.02):
-        if not child.is_alive():
-            raise ReaderFailed(f"the reader stopped (exit code {child.exitcode})")
+    while not select.select([answers], [], [], _WATCH_EVERY_S)[0]:
+        if child.poll() is not None:
+            raise ReaderFailed(f"the reader stopped (exit code {child.returncode})")
         if _rss(watched) > memory_limit:
             raise ReaderFailed(f"the reader needed more than {memory_limit // 1024**2} MB")
         if time.monotonic() > deadline:
             raise ReaderFailed(f"the reader took more than {TIME_LIMIT_S:.0f} s")
     try:
-        outcome, payload = receiver.recv()
-    except EOFError as closed:
-        raise ReaderFailed("the reader stopped before answering") from closed
+        outcome, payload = pickle.load(answers)
+    except (EOFError, pickle.UnpicklingError) as closed:
+        raise ReaderFailed(f"the reader stopped before answering (exit code {child.wait()})"
+                           ) from closed
     if outcome == "error":
         raise ReaderFailed(payload)
     return payload
@@ -75,10 +91,16 @@ def _rss(process: psutil.Process | None) -> int:
     return rss
 
 
-def _child(work: Callable[[bytes], Any], data: bytes, sender: Connection) -> None:
+def serve() -> None:
+    """The child's side: the work and its data in on stdin, one answer out on stdout."""
+    answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # what the work prints is not the answer
+    requests = sys.stdin.buffer
+    sys.path[:] = pickle.load(requests)
     try:
-        result = ("ok", work(data))
+        work, *data = pickle.load(requests)
+        result = ("ok", work(data.pop()))  # the work holds the only reference: it may drop it
     except BaseException as error:  # the native reader panics with a BaseException
         result = ("error", f"{type(error).__name__}: {error}"[:500])
-    sender.send(result)
-    sender.close()
+    with answers:
+        pickle.dump(result, answers, protocol=pickle.HIGHEST_PROTOCOL)

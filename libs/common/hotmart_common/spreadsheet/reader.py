@@ -15,6 +15,11 @@ __all__ = ["MAX_DATA_ROWS", "MAX_FILE_BYTES", "ROW_NUMBER_COLUMN", "Table", "rea
 MAX_DATA_ROWS: Final = 1_000_000
 HEADER_SEARCH_ROWS: Final = 20
 EMPTY_PLACEHOLDER: Final = "(none)"  # Hotmart writes it for "no value"
+# Every cell is stripped, and a blank one or Hotmart's placeholder is no value at all.
+_STRIPPED = pl.col(pl.String).str.strip_chars()
+_CLEANED = (
+    pl.when(_STRIPPED.is_in(["", EMPTY_PLACEHOLDER])).then(None).otherwise(_STRIPPED).name.keep()
+)
 
 
 def read_table(data: bytes, file_name: str) -> Table:
@@ -43,26 +48,20 @@ def _raw_grids(data: bytes, file_name: str, file_format: FileFormat) -> Iterable
 
 def _choose_grid(grids: Iterable[pl.DataFrame], file_name: str) -> tuple[pl.DataFrame, int]:
     # The first sheet whose header row names an e-mail column wins; failing that the first
-    # sheet with anything in it, so require_email_column can list what was found.
+    # sheet with anything in it, so require_email_column can list what was found. Only the
+    # rows where a header can be are cleaned here; the rest once, below the chosen header.
     fallback: tuple[pl.DataFrame, int] | None = None
-    for raw_grid in grids:
-        grid = _cleaned(raw_grid)
-        header_index = _email_header_index(grid)
+    for grid in grids:
+        top = grid.head(HEADER_SEARCH_ROWS).with_columns(_CLEANED)
+        header_index = _email_header_index(top)
         if header_index is not None:
             return grid, header_index
-        first_filled = _first_filled_row(grid)
+        first_filled = _first_filled_row(top)
         if fallback is None and first_filled is not None:
             fallback = grid, first_filled
     if fallback is None:
         raise FileProblem("empty_file", f"'{file_name}' is empty: it has no rows to import.")
     return fallback
-
-
-def _cleaned(grid: pl.DataFrame) -> pl.DataFrame:
-    stripped = pl.col(pl.String).str.strip_chars()
-    return grid.with_columns(
-        pl.when(stripped.is_in(["", EMPTY_PLACEHOLDER])).then(None).otherwise(stripped).name.keep()
-    )
 
 
 def _email_header_index(grid: pl.DataFrame) -> int | None:
@@ -80,25 +79,31 @@ def _first_filled_row(grid: pl.DataFrame) -> int | None:
 
 
 def _data_below_header(grid: pl.DataFrame, header_index: int) -> tuple[list[str], pl.DataFrame]:
-    header_cells = grid.row(header_index)
-    below = grid.with_row_index(ROW_NUMBER_COLUMN, offset=1).slice(header_index + 1)
+    header_cells = grid.slice(header_index, 1).with_columns(_CLEANED).row(0)
+    # One lazy pass cleans every cell below the header and drops the blank rows, so the
+    # grid is copied once rather than once per step.
+    below = (
+        grid.lazy()
+        .with_row_index(ROW_NUMBER_COLUMN, offset=1)
+        .slice(header_index + 1)
+        .with_columns(_CLEANED)
+        .filter(pl.any_horizontal(pl.col(column).is_not_null() for column in grid.columns))
+        .collect()
+    )
+    # A column with neither header nor data is an artefact of trailing separators. Only
+    # blank rows were dropped, so a column has data below the header exactly when it has
+    # data here, and the kept columns find the same rows blank as all of them.
     kept = [
         (column, _header_text(cell, position))
         for position, (column, cell) in enumerate(zip(grid.columns, header_cells, strict=True))
         if cell is not None or below.get_column(column).null_count() < below.height
-    ]  # a column with neither header nor data is an artefact of trailing separators
+    ]
     headers = unique_headers([header for _, header in kept])
     frame = below.select(
         *(pl.col(column).alias(header) for (column, _), header in zip(kept, headers, strict=True)),
         pl.col(ROW_NUMBER_COLUMN).cast(pl.Int64),
     )
-    return headers, _without_blank_rows(frame, headers)
-
-
-def _without_blank_rows(frame: pl.DataFrame, headers: Sequence[str]) -> pl.DataFrame:
-    if not headers:
-        return frame.clear()
-    return frame.filter(pl.any_horizontal(pl.col(header).is_not_null() for header in headers))
+    return headers, frame
 
 
 def _header_text(cell: str | None, position: int) -> str:

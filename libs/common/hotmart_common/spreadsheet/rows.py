@@ -1,12 +1,14 @@
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from functools import cached_property
-from typing import Final
+from itertools import compress
+from typing import Final, cast, overload
+
+import polars as pl
 
 from hotmart_common.spreadsheet.caching import parse_all
-from hotmart_common.spreadsheet.columns import FIELDS, Field
+from hotmart_common.spreadsheet.columns import Field
 from hotmart_common.spreadsheet.date_column import parse_datetime_column
 from hotmart_common.spreadsheet.normalize import (
     StatusCategory,
@@ -23,6 +25,11 @@ ZERO: Final = Decimal("0")
 # Longer than any real name, product or code; a row carrying more is damaged, and an event
 # that large would not fit on the bus.
 MAX_CELL_CHARS: Final = 1000
+_ROWS_AT_A_TIME: Final = 1024
+# Texts that go into a row as they are written, read from the frame a slice at a time.
+_AS_WRITTEN: Final[tuple[Field, ...]] = (
+    "name", "phone", "document", "product", "status", "transaction_code",
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,13 +63,23 @@ def normalise_rows(
     default_purchased_at: datetime,
     default_currency: str = "BRL",
 ) -> Iterator[NormalisedRow | RowProblem]:
+    return iter(normalise_table(table, mapping, default_purchased_at=default_purchased_at,
+                                default_currency=default_currency))
+
+
+def normalise_table(
+    table: Table,
+    mapping: Mapping[Field, str],
+    *,
+    default_purchased_at: datetime,
+    default_currency: str = "BRL",
+) -> "NormalisedRows":
     _check_mapping(table, mapping)
     if default_purchased_at.tzinfo is None:
         raise ValueError("default_purchased_at must be timezone-aware")
-    columns = _ParsedColumns(
+    return NormalisedRows(
         table, mapping, default_purchased_at.astimezone(UTC), normalise_currency(default_currency)
     )
-    return columns.results()
 
 
 def _check_mapping(table: Table, mapping: Mapping[Field, str]) -> None:
@@ -77,9 +94,19 @@ def _check_mapping(table: Table, mapping: Mapping[Field, str]) -> None:
         )
 
 
-class _ParsedColumns:
-    # Whole columns are parsed before rows are assembled: comprehensions over cached parses
-    # are several times faster than parsing cell by cell inside the row loop.
+# Row number, e-mail and transaction code of a usable row: what screening needs to know.
+RowKey = tuple[int, str, str | None]
+
+
+class NormalisedRows(Sequence[NormalisedRow | RowProblem]):
+    """The data rows of a table, normalised, in row order; built when they are asked for.
+
+    The cells that decide whether a row is usable (e-mail, amount, date, sizes) are parsed
+    for the whole table up front: comprehensions over cached parses are several times faster
+    than parsing cell by cell. The other texts stay in the frame until a slice of rows is
+    built, so a caller that walks the rows chunk by chunk never holds them all as objects.
+    """
+
     def __init__(
         self,
         table: Table,
@@ -90,45 +117,101 @@ class _ParsedColumns:
         self._table = table
         self._sources = mapping
         self._row_numbers: list[int] = table.frame.get_column(ROW_NUMBER_COLUMN).to_list()
-        self._text = {field: self._texts(field) for field in FIELDS if field != "purchased_at"}
-        self._emails = [None if text is None else _email(text) for text in self._text["email"]]
-        self._amounts = parse_all(self._text["amount"], parse_amount, ZERO)
+        self._emails = parse_all(self._texts("email"), normalise_email, None)
+        self._amounts = parse_all(self._texts("amount"), parse_amount, ZERO)
         self._purchased_at = self._dates(default_purchased_at)
         self._currencies = self._currency_codes(default_currency)
-        self._status_categories = self._categories()
         self._too_long = self._overlong_fields()
+        self._usable = [
+            isinstance(email, str) and isinstance(amount, Decimal)
+            and isinstance(purchased_at, datetime) and too_long is None
+            for email, amount, purchased_at, too_long in zip(
+                self._emails, self._amounts, self._purchased_at, self._too_long, strict=True)
+        ]  # fmt: skip
+        self._categories: dict[str | None, StatusCategory] = {}
 
-    def results(self) -> Iterator[NormalisedRow | RowProblem]:
-        text = self._text
+    def __len__(self) -> int:
+        return len(self._row_numbers)
+
+    @overload
+    def __getitem__(self, index: int) -> NormalisedRow | RowProblem: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[NormalisedRow | RowProblem]: ...
+
+    def __getitem__(
+        self, index: int | slice
+    ) -> NormalisedRow | RowProblem | list[NormalisedRow | RowProblem]:
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self))
+            if step == 1:
+                return self._rows(start, stop)
+            return [self._rows(position, position + 1)[0]
+                    for position in range(start, stop, step)]
+        position = index + len(self) if index < 0 else index
+        if not 0 <= position < len(self):
+            raise IndexError("row index out of range")
+        return self._rows(position, position + 1)[0]
+
+    def __iter__(self) -> Iterator[NormalisedRow | RowProblem]:
+        for start in range(0, len(self), _ROWS_AT_A_TIME):
+            yield from self._rows(start, start + _ROWS_AT_A_TIME)
+
+    def problems(self) -> list[RowProblem]:
+        return [self._problem_at(index) for index, usable in enumerate(self._usable)
+                if not usable]
+
+    def keys(self) -> list[RowKey]:
+        codes = self._texts("transaction_code")
+        keys = compress(zip(self._row_numbers, self._emails, codes, strict=True), self._usable)
+        return cast(list[RowKey], list(keys))  # a usable row's e-mail is a str
+
+    def _rows(self, start: int, stop: int) -> list[NormalisedRow | RowProblem]:
+        stop = min(stop, len(self))
+        if start >= stop:
+            return []
+        frame = self._table.frame.slice(start, stop - start)
+        text = {field: self._texts(field, frame) for field in _AS_WRITTEN}
         cells = zip(
-            self._row_numbers, self._emails, text["name"], text["phone"], text["document"],
-            text["product"], self._amounts, self._currencies, text["status"],
-            self._status_categories, self._purchased_at, text["transaction_code"],
+            range(start, stop), self._emails[start:stop], text["name"], text["phone"],
+            text["document"], text["product"], self._amounts[start:stop],
+            self._currencies[start:stop], text["status"], self._status_categories(text["status"]),
+            self._purchased_at[start:stop], text["transaction_code"],
             strict=True,
         )  # fmt: skip
-        for index, (
-            row_number, email, name, phone, document, product, amount, currency, status,
+        rows: list[NormalisedRow | RowProblem] = []
+        for (
+            index, email, name, phone, document, product, amount, currency, status,
             category, purchased_at, transaction_code,
-        ) in enumerate(cells):  # fmt: skip
+        ) in cells:  # fmt: skip
             if (
                 isinstance(email, str)
                 and isinstance(amount, Decimal)
                 and isinstance(purchased_at, datetime)
                 and self._too_long[index] is None
             ):
-                yield NormalisedRow(
-                    row_number, email, name, phone, document, product, amount, currency,
-                    status, category, purchased_at, transaction_code,
-                )  # fmt: skip
+                rows.append(NormalisedRow(
+                    self._row_numbers[index], email, name, phone, document, product, amount,
+                    currency, status, category, purchased_at, transaction_code,
+                ))  # fmt: skip
             else:
-                yield self._problem_at(index, row_number)
+                rows.append(self._problem_at(index))
+        return rows
 
-    def _texts(self, field: Field) -> list[str | None]:
+    def _texts(self, field: Field, frame: pl.DataFrame | None = None) -> list[str | None]:
+        rows = self._table.frame if frame is None else frame
         source = self._sources.get(field)
         if source is None:
-            return [None] * len(self._row_numbers)
-        values: list[str | None] = self._table.frame.get_column(source).to_list()
+            return [None] * rows.height
+        values: list[str | None] = rows.get_column(source).to_list()
         return values
+
+    def _cell(self, field: Field, index: int) -> str | None:
+        source = self._sources.get(field)
+        if source is None:
+            return None
+        value: str | None = self._table.frame.get_column(source)[index]
+        return value
 
     def _overlong_fields(self) -> list[Field | None]:
         """Per row, the first mapped text field whose cell is over MAX_CELL_CHARS."""
@@ -150,57 +233,49 @@ class _ParsedColumns:
     def _currency_codes(self, default: str) -> list[str]:
         # An unreadable currency cell falls back to the default instead of rejecting a sale
         # whose buyer and amount are fine.
-        codes = parse_all(self._text["currency"], normalise_currency, default)
+        codes = parse_all(self._texts("currency"), normalise_currency, default)
         return [default if isinstance(code, ValueError) else code for code in codes]
 
-    def _categories(self) -> list[StatusCategory]:
+    def _status_categories(self, statuses: list[str | None]) -> list[StatusCategory]:
         # Without a status column every sale counts; a blank cell in a status column does not.
         if "status" not in self._sources:
-            return ["active"] * len(self._row_numbers)
-        statuses = self._text["status"]
-        categories = {status: status_category(status) for status in set(statuses)}
-        return [categories[status] for status in statuses]
+            return ["active"] * len(statuses)
+        known = self._categories
+        for status in statuses:
+            if status not in known:
+                known[status] = status_category(status)
+        return [known[status] for status in statuses]
 
-    def _problem_at(self, index: int, row_number: int) -> RowProblem:
+    def _problem_at(self, index: int) -> RowProblem:
+        row_number = self._row_numbers[index]
         email = self._emails[index]
         if email is None:
             return self._problem(row_number, "missing_email", "email", "the e-mail is missing")
         if isinstance(email, ValueError):
-            masked = shorten(mask_email(self._text["email"][index] or ""))
+            masked = shorten(mask_email(self._cell("email", index) or ""))
             return self._problem(
                 row_number, "invalid_email", "email", f"'{masked}' is not a valid e-mail address"
             )
         too_long = self._too_long[index]
         if too_long is not None:
-            size = len(self._table.frame.get_column(self._sources[too_long])[index])
+            size = len(self._cell(too_long, index) or "")
             return self._problem(row_number, "value_too_long", too_long,
                                  f"{size:,} characters, more than the {MAX_CELL_CHARS:,} "
                                  "a field can hold")
         amount = self._amounts[index]
         if isinstance(amount, ValueError):
-            shown = shorten(self._text["amount"][index] or "")
+            shown = shorten(self._cell("amount", index) or "")
             return self._problem(
                 row_number, "invalid_amount", "amount", f"'{shown}' is not an amount ({amount})"
             )
-        shown = shorten(self._date_texts[index] or "")
+        shown = shorten(self._cell("purchased_at", index) or "")
         reason = self._purchased_at[index]
         return self._problem(
             row_number, "invalid_date", "purchased_at", f"'{shown}' is not a date ({reason})"
         )
-
-    @cached_property
-    def _date_texts(self) -> list[str | None]:
-        return self._texts("purchased_at")
 
     def _problem(self, row_number: int, code: str, field: Field, reason: str) -> RowProblem:
         column = self._sources.get(field)
         return RowProblem(
             row_number, code, column, f"Row {row_number}, column '{column}': {reason}"
         )
-
-
-def _email(text: str) -> str | ValueError:
-    try:
-        return normalise_email(text)
-    except ValueError as error:
-        return error

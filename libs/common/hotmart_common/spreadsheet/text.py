@@ -1,5 +1,6 @@
 import re
 import unicodedata
+from functools import lru_cache
 
 # "Email do(a) Comprador(a)" and "Email do Comprador" name the same column.
 _GENDER_MARKER = re.compile(r"\(\s*(?:a|as|o|os)\s*\)")
@@ -8,6 +9,7 @@ _NOT_ASCII_ALNUM = re.compile(r"[^a-z0-9]+")
 _CURRENCY_MARKER = re.compile(r"\(\s*(?:r\$|us\$|\$|brl|usd)\s*\)", re.IGNORECASE)
 
 
+@lru_cache(maxsize=4096)  # statuses and headers repeat: each distinct text is folded once
 def fold(text: str) -> str:
     without_accents = "".join(
         char for char in unicodedata.normalize("NFKD", text) if not unicodedata.combining(char)
