@@ -36,15 +36,13 @@ CREATE TABLE IF NOT EXISTS bench_milestones (
     recorded_at timestamptz NOT NULL DEFAULT now(), UNIQUE (import_id, row_number));
 CREATE INDEX IF NOT EXISTS bench_milestones_timeline
     ON bench_milestones (tenant_id, client_email, occurred_at);
-CREATE INDEX IF NOT EXISTS bench_milestones_by_chunk ON bench_milestones (import_id, chunk_no);
 CREATE TABLE IF NOT EXISTS bench_ledger (
     tenant_id text NOT NULL, import_id uuid NOT NULL, row_number integer NOT NULL,
     chunk_no integer NOT NULL, client_email text NOT NULL, transaction_code text,
     category text NOT NULL, status text, amount numeric NOT NULL, currency text NOT NULL,
     occurred_at timestamptz NOT NULL, recorded_at timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (import_id, row_number));
-CREATE INDEX IF NOT EXISTS bench_ledger_by_chunk ON bench_ledger (import_id, chunk_no);
-CREATE INDEX IF NOT EXISTS bench_ledger_by_client ON bench_ledger (tenant_id, client_email);
+CREATE INDEX IF NOT EXISTS bench_ledger_by_chunk ON bench_ledger (chunk_no, import_id);
 """
 
 UPSERT_CLIENTS: Final = """

@@ -5,16 +5,18 @@ from decimal import Decimal
 import pytest
 
 from hotmart_common.events import RowParsed
-from matcher_service.handlers import merged_facts, row_outcome
+from matcher_service.handlers import Match, buyers_of, merged_facts, row_outcome
+from matcher_service.repository import StoredClient
 
 pytestmark = pytest.mark.unit
 
 
-def row(number: int, email: str, name: str | None, phone: str | None) -> RowParsed:
+def row(number: int, email: str, name: str | None, phone: str | None,
+        first: bool = False) -> RowParsed:
     return RowParsed(event_id=uuid.uuid4(), tenant_id="t", import_id=uuid.uuid4(), chunk_no=0,
                      row_number=number, email=email, name=name, phone=phone,
                      amount=Decimal(1), currency="BRL", status_category="active",
-                     purchased_at=datetime(2025, 1, 1, tzinfo=UTC), first_of_buyer=False,
+                     purchased_at=datetime(2025, 1, 1, tzinfo=UTC), first_of_buyer=first,
                      purchase_key=f"txn:{number}", fingerprint="aprovado|1|BRL")
 
 
@@ -34,3 +36,23 @@ def test_an_existing_client_is_updated_only_by_a_new_or_changed_purchase() -> No
     assert row_outcome(created=True, changed=False) == "created"
     assert row_outcome(created=False, changed=True) == "updated"
     assert row_outcome(created=False, changed=False) == "unchanged"
+
+
+def test_buyers_are_distinct_clients_by_email_each_with_its_first_row_of_the_outcome() -> None:
+    ana = StoredClient(uuid.uuid4(), True, "Ana", datetime(2025, 1, 2, tzinfo=UTC))
+    bia = StoredClient(uuid.uuid4(), False, "Bia", datetime(2024, 5, 6, tzinfo=UTC))
+    matches = [
+        Match(row(9, "ana@example.com", None, None), ana, "created"),
+        Match(row(4, "ana@example.com", "Ana", None, first=True), ana, "created"),
+        Match(row(7, "bia@example.com", "Bia", None), bia, "updated"),
+        Match(row(5, "bia@example.com", None, None, first=True), bia, "unchanged"),
+        Match(row(8, "bia@example.com", None, None), bia, "updated"),
+    ]
+    created = buyers_of(matches, "created", first_rows_only=True)
+    assert [(b.email, b.client_id, b.name, b.row_number) for b in created] == [
+        ("ana@example.com", ana.client_id, "Ana", 4)]
+    assert created[0].created_at == ana.created_at
+    updated = buyers_of(matches, "updated", first_rows_only=False)
+    assert [(b.email, b.client_id, b.row_number) for b in updated] == [
+        ("bia@example.com", bia.client_id, 7)]
+    assert buyers_of(matches, "updated", first_rows_only=True) == []

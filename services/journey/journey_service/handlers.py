@@ -32,7 +32,7 @@ async def _record(repo: JourneyRepository, import_id: UUID, rows: list[RowParsed
                                        row.fingerprint)) for row in rows]
     milestones = [milestone(row, outcome, known.get(row.purchase_key))
                   for row, outcome in outcomes if outcome != "unchanged"]
-    await repo.add_milestones(milestones)
+    await repo.add_milestones(rows[0].tenant_id, import_id, milestones)
     await repo.save_purchases(rows[0].tenant_id, [m.row for m in milestones])
     await repo.record_rows(import_id, outcomes)
     return len(milestones)

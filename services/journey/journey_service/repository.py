@@ -6,7 +6,7 @@ from pathlib import Path
 from uuid import UUID
 
 from hotmart_common.events import RowParsed, stable_event_id
-from hotmart_common.store import Connection
+from hotmart_common.store import Connection, amounts_as_text
 from hotmart_common.store.keyed import lock_purchases, recorded_rows
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -55,27 +55,28 @@ class JourneyRepository:
             [r.status for r in rows],
         )
 
-    async def add_milestones(self, milestones: list[Milestone]) -> None:
+    async def add_milestones(self, tenant_id: str, import_id: UUID,
+                             milestones: list[Milestone]) -> None:
         rows = [m.row for m in milestones]
         await self.conn.execute(
             "INSERT INTO milestones (milestone_id, tenant_id, client_email, import_id,"
             " row_number, chunk_no, kind, occurred_at, amount, currency, product, status,"
             " status_category, transaction_code, source, purchase_key, previous_status)"
-            " SELECT t.id, t.tenant, t.email, t.import_id, t.row_number, t.chunk_no, t.kind,"
+            " SELECT t.id, $2, t.email, $3, t.row_number, t.chunk_no, t.kind,"
             " t.at, t.amount, t.currency, t.product, t.status, t.category, t.code, $1,"
             " t.purchase_key, t.previous_status"
-            " FROM unnest($2::uuid[], $3::text[], $4::text[], $5::uuid[], $6::int[], $7::int[],"
-            " $8::text[], $9::timestamptz[], $10::numeric[], $11::text[], $12::text[],"
-            " $13::text[], $14::text[], $15::text[], $16::text[], $17::text[])"
-            " AS t(id, tenant, email, import_id, row_number, chunk_no, kind, at, amount,"
-            " currency, product, status, category, code, purchase_key, previous_status)"
+            " FROM unnest($4::uuid[], $5::text[], $6::int[], $7::int[], $8::text[],"
+            " $9::timestamptz[], $10::text[]::numeric[], $11::text[], $12::text[], $13::text[],"
+            " $14::text[], $15::text[], $16::text[], $17::text[])"
+            " AS t(id, email, row_number, chunk_no, kind, at, amount, currency, product, status,"
+            " category, code, purchase_key, previous_status)"
             " ON CONFLICT (import_id, row_number) DO NOTHING",
-            SOURCE,
-            [stable_event_id(r.import_id, "milestone", r.row_number) for r in rows],
-            [r.tenant_id for r in rows], [r.email for r in rows], [r.import_id for r in rows],
-            [r.row_number for r in rows], [r.chunk_no for r in rows],
+            SOURCE, tenant_id, import_id,
+            [stable_event_id(import_id, "milestone", r.row_number) for r in rows],
+            [r.email for r in rows], [r.row_number for r in rows], [r.chunk_no for r in rows],
             [m.kind for m in milestones], [r.purchased_at for r in rows],
-            [r.amount for r in rows], [r.currency for r in rows], [r.product for r in rows],
+            amounts_as_text(r.amount for r in rows), [r.currency for r in rows],
+            [r.product for r in rows],
             [r.status for r in rows], [r.status_category for r in rows],
             [r.transaction_code for r in rows], [r.purchase_key for r in rows],
             [m.previous_status for m in milestones],
@@ -92,10 +93,9 @@ class JourneyRepository:
 
     async def chunk_counts(self, import_id: UUID, chunk_no: int) -> ChunkCounts:
         row = await self.conn.fetchrow(
-            "SELECT (SELECT count(*) FROM journey_rows WHERE import_id = $1 AND chunk_no = $2)"
-            "   AS rows,"
-            " (SELECT count(*) FROM milestones WHERE import_id = $1 AND chunk_no = $2)"
-            "   AS milestones",
+            # A row has a milestone exactly when its outcome is not 'unchanged'.
+            "SELECT count(*) AS rows, count(*) FILTER (WHERE outcome <> 'unchanged')"
+            "   AS milestones FROM journey_rows WHERE import_id = $1 AND chunk_no = $2",
             import_id, chunk_no,
         )
         assert row is not None

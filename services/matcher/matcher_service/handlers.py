@@ -1,6 +1,8 @@
 """Matcher handlers: each buyer becomes or enriches a client matched by e-mail."""
 
 from collections import defaultdict
+from dataclasses import dataclass
+from operator import attrgetter
 from uuid import UUID
 
 from hotmart_common.events import (
@@ -16,7 +18,14 @@ from hotmart_common.purchases import purchase_outcome
 from hotmart_common.store import UnitOfWork
 from hotmart_common.topics import CLIENT_CREATED, CLIENT_UPDATED
 
-from .repository import ClientFacts, MatchedRow, MatcherRepository, Purchase
+from .repository import (
+    Buyer,
+    ClientFacts,
+    MatchedRow,
+    MatcherRepository,
+    Purchase,
+    StoredClient,
+)
 
 
 async def apply_rows(uow: UnitOfWork, rows: list[RowParsed]) -> None:
@@ -27,29 +36,42 @@ async def apply_rows(uow: UnitOfWork, rows: list[RowParsed]) -> None:
         await _match_import_rows(uow, import_rows)
 
 
+@dataclass(frozen=True)
+class Match:
+    row: RowParsed
+    client: StoredClient
+    outcome: str
+
+
 async def _match_import_rows(uow: UnitOfWork, rows: list[RowParsed]) -> None:
     repo = MatcherRepository(uow.connection)
     import_id, tenant_id = rows[0].import_id, rows[0].tenant_id
     numbers = [r.row_number for r in rows]
     already = await repo.recorded_rows(import_id, numbers)
-    fresh = [r.row_number for r in rows if r.row_number not in already]
-    if fresh:
-        await _record_fresh_rows(repo, tenant_id, import_id,
-                                 [r for r in rows if r.row_number not in already])
-    # Derived from the store, not from what this call inserted: a redelivered batch
-    # re-publishes the same events (same ids) that a crash may have swallowed.
-    created = await repo.buyers(import_id, numbers, outcome="created", first_rows_only=True)
+    fresh = [r for r in rows if r.row_number not in already]
+    matches = await _record_fresh_rows(repo, tenant_id, import_id, fresh) if fresh else []
+    if already:
+        # A redelivery: events are derived from the store, so those a crash may have
+        # swallowed after its commit are re-published, with the same ids.
+        created = await repo.buyers(import_id, numbers, outcome="created", first_rows_only=True)
+        updated = await repo.buyers(import_id, numbers, outcome="updated",
+                                    first_rows_only=False)
+    else:
+        # Every row is new: what the upsert returned is what the store holds.
+        created = buyers_of(matches, "created", first_rows_only=True)
+        updated = buyers_of(matches, "updated", first_rows_only=False)
     if fresh:
         newly_created = sum(1 for buyer in created if buyer.row_number not in already)
-        updated = await repo.newly_updated_clients(import_id, fresh)
-        uow.after_commit(lambda: _count(newly_created, updated))
+        newly_updated = await repo.newly_updated_clients(import_id,
+                                                         [r.row_number for r in fresh])
+        uow.after_commit(lambda: _count(newly_created, newly_updated))
     for buyer in created:
         uow.publish_after_commit(CLIENT_CREATED, ClientCreated(
             event_id=stable_event_id(buyer.client_id, "created"),
             tenant_id=tenant_id, client_id=buyer.client_id, email=buyer.email,
             name=buyer.name, import_id=import_id, created_at=buyer.created_at,
         ), key=buyer.email.encode())
-    for buyer in await repo.buyers(import_id, numbers, outcome="updated", first_rows_only=False):
+    for buyer in updated:
         uow.publish_after_commit(CLIENT_UPDATED, ClientUpdated(
             event_id=stable_event_id(buyer.client_id, import_id, "updated"),
             tenant_id=tenant_id, client_id=buyer.client_id, email=buyer.email,
@@ -58,20 +80,36 @@ async def _match_import_rows(uow: UnitOfWork, rows: list[RowParsed]) -> None:
 
 
 async def _record_fresh_rows(repo: MatcherRepository, tenant_id: str, import_id: UUID,
-                             rows: list[RowParsed]) -> None:
+                             rows: list[RowParsed]) -> list[Match]:
     clients = await repo.upsert_clients(tenant_id, import_id, merged_facts(rows))
     known = await repo.known_fingerprints(tenant_id, [r.purchase_key for r in rows])
     changed = [r for r in rows
                if purchase_outcome(known.get(r.purchase_key), r.fingerprint) != "unchanged"]
     await repo.save_purchases(tenant_id, [
-        Purchase(r.purchase_key, r.fingerprint, clients[r.email][0]) for r in changed
+        Purchase(r.purchase_key, r.fingerprint, clients[r.email].client_id) for r in changed
     ])
     changed_rows = {r.row_number for r in changed}
+    matches = [Match(r, clients[r.email], row_outcome(created=clients[r.email].created,
+                                                      changed=r.row_number in changed_rows))
+               for r in rows]
     await repo.record_rows(import_id, [
-        MatchedRow(r.row_number, r.chunk_no, clients[r.email][0], r.first_of_buyer,
-                   row_outcome(created=clients[r.email][1], changed=r.row_number in changed_rows))
-        for r in rows
+        MatchedRow(m.row.row_number, m.row.chunk_no, m.client.client_id, m.row.first_of_buyer,
+                   m.outcome) for m in matches
     ])
+    return matches
+
+
+def buyers_of(matches: list[Match], outcome: str, *, first_rows_only: bool) -> list[Buyer]:
+    """Distinct clients whose row had ``outcome``, by e-mail, each with its first such row:
+    what ``MatcherRepository.buyers`` reads back, from rows just written."""
+    chosen: dict[str, Buyer] = {}
+    for match in sorted(matches, key=lambda m: m.row.row_number):
+        if match.outcome != outcome or (first_rows_only and not match.row.first_of_buyer):
+            continue
+        chosen.setdefault(match.row.email, Buyer(
+            match.client.client_id, match.row.email, match.client.name,
+            match.client.created_at, match.row.row_number))
+    return [chosen[email] for email in sorted(chosen)]
 
 
 def _count(created: int, updated: int) -> None:
@@ -88,16 +126,14 @@ def row_outcome(*, created: bool, changed: bool) -> str:
 
 def merged_facts(rows: list[RowParsed]) -> list[ClientFacts]:
     """One set of facts per e-mail; a later row's non-empty value wins."""
-    facts: dict[str, ClientFacts] = {}
-    for row in sorted(rows, key=lambda r: r.row_number):
+    facts: dict[str, tuple[str | None, str | None, str | None]] = {}
+    for row in sorted(rows, key=attrgetter("row_number")):
         old = facts.get(row.email)
-        facts[row.email] = ClientFacts(
-            email=row.email,
-            name=row.name or (old.name if old else None),
-            phone=row.phone or (old.phone if old else None),
-            document=row.document or (old.document if old else None),
-        )
-    return list(facts.values())
+        if old is None:
+            facts[row.email] = (row.name, row.phone, row.document)
+        else:
+            facts[row.email] = (row.name or old[0], row.phone or old[1], row.document or old[2])
+    return [ClientFacts(email, *values) for email, values in facts.items()]
 
 
 async def report_chunk(uow: UnitOfWork, end: ChunkEnded) -> ChunkProcessed:

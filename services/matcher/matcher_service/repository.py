@@ -42,6 +42,16 @@ class Purchase:
 
 
 @dataclass(frozen=True)
+class StoredClient:
+    """A client as the upsert left it."""
+
+    client_id: UUID
+    created: bool  # created by this import
+    name: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
 class Buyer:
     client_id: UUID
     email: str
@@ -65,8 +75,8 @@ class MatcherRepository:
         return await recorded_rows(self.conn, "matcher_rows", import_id, row_numbers)
 
     async def upsert_clients(self, tenant_id: str, import_id: UUID,
-                             clients: list[ClientFacts]) -> dict[str, tuple[UUID, bool]]:
-        """email -> (client id, created by this import). Newer non-empty facts win."""
+                             clients: list[ClientFacts]) -> dict[str, StoredClient]:
+        """email -> the client as stored now. Newer non-empty facts win."""
         clients = sorted(clients, key=lambda c: c.email)  # one lock order: no deadlocks
         rows = await self.conn.fetch(
             "INSERT INTO clients (client_id, tenant_id, email, name, phone, document,"
@@ -79,12 +89,13 @@ class MatcherRepository:
             "   phone = COALESCE(EXCLUDED.phone, clients.phone),"
             "   document = COALESCE(EXCLUDED.document, clients.document),"
             "   updated_at = now()"
-            " RETURNING client_id, email, created_by_import",
+            " RETURNING client_id, email, created_by_import, name, created_at",
             tenant_id, import_id,
             [c.email for c in clients], [c.name for c in clients],
             [c.phone for c in clients], [c.document for c in clients],
         )
-        return {r["email"]: (r["client_id"], r["created_by_import"] == import_id) for r in rows}
+        return {r["email"]: StoredClient(r["client_id"], r["created_by_import"] == import_id,
+                                         r["name"], r["created_at"]) for r in rows}
 
     async def known_fingerprints(self, tenant_id: str, keys: list[str]) -> dict[str, str]:
         rows = await lock_purchases(self.conn, "client_purchases", "t.fingerprint", tenant_id,

@@ -1,6 +1,7 @@
 """Revenue handlers: every purchase lands in the ledger as active, lost or pending."""
 
 from collections import defaultdict
+from decimal import Decimal
 from functools import partial
 from uuid import UUID
 
@@ -22,22 +23,27 @@ async def apply_rows(uow: UnitOfWork, rows: list[RowParsed]) -> None:
         already = await repo.recorded_rows(import_id, [r.row_number for r in import_rows])
         fresh = [r for r in import_rows if r.row_number not in already]
         if fresh:
-            await _record(repo, fresh)
+            await _record(repo, import_id, fresh)
             uow.after_commit(partial(_count, fresh))
 
 
-async def _record(repo: LedgerRepository, rows: list[RowParsed]) -> None:
-    known = await repo.known_fingerprints(rows[0].tenant_id, [r.purchase_key for r in rows])
+async def _record(repo: LedgerRepository, import_id: UUID, rows: list[RowParsed]) -> None:
+    tenant_id = rows[0].tenant_id
+    known = await repo.known_fingerprints(tenant_id, [r.purchase_key for r in rows])
     entries = [(row, purchase_outcome(known.get(row.purchase_key), row.fingerprint))
                for row in rows]
-    await repo.save_transactions([row for row, outcome in entries if outcome != "unchanged"])
-    await repo.add_entries(entries)
+    await repo.save_transactions(tenant_id, import_id,
+                                 [row for row, outcome in entries if outcome != "unchanged"])
+    await repo.add_entries(tenant_id, import_id, entries)
 
 
 def _count(rows: list[RowParsed]) -> None:
     ROWS_PROCESSED.labels("revenue", "recorded").inc(len(rows))
+    sums: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     for row in rows:
-        REVENUE.labels(row.status_category, row.currency).inc(float(row.amount))
+        sums[(row.status_category, row.currency)] += row.amount
+    for (category, currency), amount in sums.items():  # metrics are floats; the ledger is exact
+        REVENUE.labels(category, currency).inc(float(amount))
 
 
 async def report_chunk(uow: UnitOfWork, end: ChunkEnded) -> ChunkProcessed:

@@ -3,6 +3,8 @@
 Both look rows up one key at a time (a LATERAL subquery with OFFSET 0 cannot be turned
 into a join): the planner would otherwise scan a whole import while the table's
 statistics still describe it as nearly empty, during the first batches of a big import.
+For the same reason no other index of these tables leads with import_id: with statistics
+older than the import, such an index ties with the key and may be chosen instead.
 """
 
 from collections.abc import Sequence
