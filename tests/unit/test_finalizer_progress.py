@@ -1,61 +1,104 @@
-import uuid
 from decimal import Decimal
 
 import pytest
 
-from finalizer_service.progress import ClientCounts, import_state
-from hotmart_common.events import ChunkProcessed, RevenueTotal
+from finalizer_service.progress import (
+    ClientCounts,
+    ReportTotals,
+    RevenueSum,
+    ServiceReports,
+    import_state,
+)
 
 pytestmark = pytest.mark.unit
-IMPORT = uuid.UUID("00000000-0000-4000-8000-000000000002")
 NO_CLIENTS = ClientCounts(0, 0)
 
 
-def report(service: str, chunk: int, total: int | None = None, **counts: object) -> ChunkProcessed:
-    return ChunkProcessed(event_id=uuid.uuid4(), tenant_id="t", import_id=IMPORT,
-                          service=service, chunk_no=chunk, chunks_total=total,
-                          rows_processed=1, **counts)  # type: ignore[arg-type]
+def chunks(*numbers: int, total: int | None = None, **transactions: int) -> ServiceReports:
+    return ServiceReports(frozenset(numbers), total, **transactions)
 
 
-def revenue(category: str, amount: str, currency: str = "BRL") -> RevenueTotal:
-    return RevenueTotal(category=category, currency=currency, amount=Decimal(amount), rows=1)  # type: ignore[arg-type]
+def revenue(category: str, amount: str, currency: str = "BRL") -> RevenueSum:
+    return RevenueSum(currency=currency, category=category, amount=Decimal(amount))
 
 
 def test_complete_only_when_every_service_reported_every_chunk() -> None:
-    reports = [report(s, c, 2 if c == 1 else None) for s in ("matcher", "journey")
-               for c in (0, 1)] + [report("revenue", 0)]
-    state = import_state(reports, rows_failed=0, clients=NO_CLIENTS)
+    reported = {"matcher": chunks(0, 1, total=2), "journey": chunks(0, 1, total=2)}
+    state = import_state(ReportTotals({**reported, "revenue": chunks(0)}), 0, NO_CLIENTS)
     assert (state.complete, state.chunks_total, state.progress.chunks_done) == (False, 2, 1)
-    state = import_state([*reports, report("revenue", 1, 2)], rows_failed=0, clients=NO_CLIENTS)
+    assert state.progress.waiting_for == {"revenue": [1]}
+    state = import_state(ReportTotals({**reported, "revenue": chunks(0, 1, total=2)}), 0,
+                         NO_CLIENTS)
     assert (state.complete, state.progress.chunks_done) == (True, 2)
+    assert state.progress.waiting_for == {}
+
+
+def test_a_service_that_reported_nothing_holds_completion() -> None:
+    state = import_state(ReportTotals({"matcher": chunks(0, 1, total=2),
+                                       "journey": chunks(0, 1, total=2)}), 0, NO_CLIENTS)
+    assert (state.complete, state.chunks_total, state.progress.chunks_done) == (False, 2, 0)
+    assert state.progress.waiting_for == {"revenue": [0, 1]}
+
+
+def test_every_chunk_number_must_be_reported_not_just_as_many() -> None:
+    reported = {s: chunks(0, 1, total=2) for s in ("matcher", "journey")}
+    state = import_state(ReportTotals({**reported, "revenue": chunks(0, 5)}), 0, NO_CLIENTS)
+    assert (state.complete, state.progress.waiting_for) == (False, {"revenue": [1]})
 
 
 def test_total_unknown_until_the_last_marker_is_reported() -> None:
-    reports = [report(s, 0) for s in ("matcher", "journey", "revenue")]
-    assert import_state(reports, rows_failed=0, clients=NO_CLIENTS).complete is False
+    reported = ReportTotals({s: chunks(0) for s in ("matcher", "journey", "revenue")})
+    state = import_state(reported, 0, NO_CLIENTS)
+    assert (state.complete, state.chunks_total, state.progress.waiting_for) == (False, None, {})
+    state = import_state(reported, 0, NO_CLIENTS, parsed_chunks=3)
+    assert state.complete is False, "the parser's count names missing chunks, never completes"
+    assert state.progress.waiting_for == {s: [1, 2] for s in ("matcher", "journey", "revenue")}
+
+
+def test_the_largest_reported_total_wins() -> None:
+    reported = ReportTotals({"matcher": chunks(0, 1, 2, total=3), "journey": chunks(0, 1),
+                             "revenue": chunks(0, 1, total=2)})
+    state = import_state(reported, 0, NO_CLIENTS, parsed_chunks=2)
+    assert (state.complete, state.chunks_total) == (False, 3)
+    assert state.progress.waiting_for == {"journey": [2], "revenue": [2]}
 
 
 def test_sums_are_exact_and_per_currency() -> None:
-    reports = [
-        report("revenue", 0, revenue=[revenue("active", "0.10"), revenue("lost", "5.00")],
-               transactions_new=2, transactions_changed=1),
-        report("revenue", 1, revenue=[revenue("active", "0.20"), revenue("pending", "9.99")],
-               transactions_unchanged=4),
-    ]
-    progress = import_state(reports, rows_failed=3, clients=ClientCounts(3, 1)).progress
+    reported = ReportTotals(
+        {"revenue": chunks(0, 1, transactions_new=2, transactions_changed=1,
+                           transactions_unchanged=4),
+         "matcher": chunks(0, 1, transactions_new=50)},
+        [revenue("active", "0.30"), revenue("lost", "5.00"), revenue("pending", "9.99")],
+    )
+    progress = import_state(reported, rows_failed=3, clients=ClientCounts(3, 1)).progress
     assert progress.total_revenue == Decimal("0.30")
     assert progress.lost_revenue == Decimal("5.00")
+    assert isinstance(progress.total_revenue, Decimal)
     assert (progress.clients_created, progress.clients_updated) == (3, 1)
     assert progress.rows_failed == 3
     assert (progress.transactions_new, progress.transactions_changed,
-            progress.transactions_unchanged) == (2, 1, 4)
+            progress.transactions_unchanged) == (2, 1, 4), "only the revenue service's count"
     assert progress.currency == "BRL"
-    assert progress.revenue_by_currency["BRL"]["pending"] == "9.99"
+    assert progress.revenue_by_currency == {
+        "BRL": {"active": "0.30", "lost": "5.00", "pending": "9.99"}}
 
 
 def test_several_currencies_are_reported_as_mixed() -> None:
-    reports = [report("revenue", 0, revenue=[revenue("active", "1", "BRL"),
-                                             revenue("active", "2", "USD")])]
-    progress = import_state(reports, rows_failed=0, clients=NO_CLIENTS).progress
+    reported = ReportTotals({"revenue": chunks(0)},
+                            [revenue("active", "1.10", "BRL"), revenue("active", "2", "USD"),
+                             revenue("lost", "0.05", "USD")])
+    progress = import_state(reported, 0, NO_CLIENTS).progress
     assert progress.currency == "MIXED"
-    assert set(progress.revenue_by_currency) == {"BRL", "USD"}
+    assert (progress.total_revenue, progress.lost_revenue) == (Decimal("3.10"), Decimal("0.05"))
+    assert progress.revenue_by_currency == {
+        "BRL": {"active": "1.10", "lost": "0", "pending": "0"},
+        "USD": {"active": "2", "lost": "0.05", "pending": "0"},
+    }
+
+
+def test_no_revenue_means_no_currency() -> None:
+    progress = import_state(ReportTotals({}), 0, NO_CLIENTS).progress
+    assert (progress.currency, progress.revenue_by_currency) == (None, {})
+    assert (progress.total_revenue, progress.lost_revenue) == (Decimal(0), Decimal(0))
+    assert progress.chunks_done == 0
+    assert progress.transactions_new == 0

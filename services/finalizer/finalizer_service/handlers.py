@@ -39,7 +39,7 @@ async def settle(uow: UnitOfWork, record: Any) -> ImportState:
     import_id: UUID = record["import_id"]
     imports = ImportsRepository(uow.connection)
     repo = ReportRepository(uow.connection)
-    state = import_state(await repo.of_import(import_id),
+    state = import_state(await repo.totals(import_id),
                          await imports.count_issues(import_id, "failed"),
                          await repo.client_counts(import_id), record["chunks_total"])
     await imports.record_progress(import_id, state.progress)

@@ -1,10 +1,11 @@
-"""Pure arithmetic over chunk reports: progress, completion and the summary's figures."""
+"""Pure arithmetic over an import's report totals: progress, completion and the summary."""
 
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from hotmart_common.events import CONSUMER_SERVICES, ChunkProcessed
+from hotmart_common.events import CONSUMER_SERVICES
 from hotmart_common.store.imports import Progress
 
 
@@ -21,24 +22,51 @@ class ClientCounts:
     updated: int
 
 
-def import_state(reports: list[ChunkProcessed], rows_failed: int, clients: ClientCounts,
+@dataclass(frozen=True)
+class ServiceReports:
+    """What one consumer service reported for an import, summed by the store."""
+
+    chunks: frozenset[int]
+    chunks_total: int | None = None
+    transactions_new: int = 0
+    transactions_changed: int = 0
+    transactions_unchanged: int = 0
+
+
+@dataclass(frozen=True)
+class RevenueSum:
+    currency: str
+    category: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class ReportTotals:
+    """An import's chunk reports, reduced by the store to a few small rows."""
+
+    by_service: Mapping[str, ServiceReports]
+    revenue: Sequence[RevenueSum] = ()
+
+
+NO_REPORTS = ServiceReports(chunks=frozenset())
+
+
+def import_state(reports: ReportTotals, rows_failed: int, clients: ClientCounts,
                  parsed_chunks: int | None = None) -> ImportState:
     """``parsed_chunks`` (the parser's count) only names missing chunks; completion waits
     for the total carried by the last chunk's marker."""
-    chunks_by_service: dict[str, set[int]] = defaultdict(set)
-    for report in reports:
-        chunks_by_service[report.service].add(report.chunk_no)
-    chunks_total = max((r.chunks_total for r in reports if r.chunks_total), default=None)
-    done_everywhere = set.intersection(
-        *(chunks_by_service[service] for service in CONSUMER_SERVICES)
-    )
+    chunks_by_service = {service: reports.by_service.get(service, NO_REPORTS).chunks
+                         for service in CONSUMER_SERVICES}
+    chunks_total = max((r.chunks_total for r in reports.by_service.values() if r.chunks_total),
+                       default=None)
+    done_everywhere = frozenset.intersection(*chunks_by_service.values())
     complete = chunks_total is not None and all(
-        chunks_by_service[service] >= set(range(chunks_total)) for service in CONSUMER_SERVICES
+        chunks >= set(range(chunks_total)) for chunks in chunks_by_service.values()
     )
     expected = set(range(chunks_total or parsed_chunks or 0))
     waiting_for: dict[str, list[int]] = {
-        service: sorted(expected - chunks_by_service[service])
-        for service in CONSUMER_SERVICES if expected - chunks_by_service[service]
+        service: sorted(expected - chunks)
+        for service, chunks in chunks_by_service.items() if expected - chunks
     }
     return ImportState(
         progress=_progress(reports, len(done_everywhere), rows_failed, clients, waiting_for),
@@ -47,24 +75,23 @@ def import_state(reports: list[ChunkProcessed], rows_failed: int, clients: Clien
     )
 
 
-def _progress(reports: list[ChunkProcessed], chunks_done: int, rows_failed: int,
+def _progress(reports: ReportTotals, chunks_done: int, rows_failed: int,
               clients: ClientCounts, waiting_for: dict[str, list[int]]) -> Progress:
     by_currency: dict[str, dict[str, Decimal]] = defaultdict(
         lambda: {"active": Decimal(0), "lost": Decimal(0), "pending": Decimal(0)}
     )
-    for report in reports:
-        for total in report.revenue:
-            by_currency[total.currency][total.category] += total.amount
-    revenue = [r for r in reports if r.service == "revenue"]
+    for total in reports.revenue:
+        by_currency[total.currency][total.category] += total.amount
+    revenue = reports.by_service.get("revenue", NO_REPORTS)
     currencies = sorted(by_currency)
     return Progress(
         chunks_done=chunks_done,
         clients_created=clients.created,
         clients_updated=clients.updated,
         rows_failed=rows_failed,
-        transactions_new=sum(r.transactions_new for r in revenue),
-        transactions_changed=sum(r.transactions_changed for r in revenue),
-        transactions_unchanged=sum(r.transactions_unchanged for r in revenue),
+        transactions_new=revenue.transactions_new,
+        transactions_changed=revenue.transactions_changed,
+        transactions_unchanged=revenue.transactions_unchanged,
         total_revenue=sum((c["active"] for c in by_currency.values()), Decimal(0)),
         lost_revenue=sum((c["lost"] for c in by_currency.values()), Decimal(0)),
         currency=currencies[0] if len(currencies) == 1 else ("MIXED" if currencies else None),

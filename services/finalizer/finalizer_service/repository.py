@@ -6,7 +6,7 @@ from uuid import UUID
 from hotmart_common.events import ChunkProcessed
 from hotmart_common.store import Connection
 
-from .progress import ClientCounts
+from .progress import ClientCounts, ReportTotals, RevenueSum, ServiceReports
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -40,15 +40,31 @@ class ReportRepository:
         )
 
     async def client_counts(self, import_id: UUID) -> ClientCounts:
-        rows = await self.conn.fetch(
-            "SELECT outcome, count(*) AS n FROM import_clients WHERE import_id = $1"
-            " GROUP BY outcome", import_id,
+        row = await self.conn.fetchrow(
+            "SELECT created, updated FROM import_client_counts WHERE import_id = $1", import_id
         )
-        counts = {r["outcome"]: r["n"] for r in rows}
-        return ClientCounts(counts.get("created", 0), counts.get("updated", 0))
+        return ClientCounts(row["created"], row["updated"]) if row else ClientCounts(0, 0)
 
-    async def of_import(self, import_id: UUID) -> list[ChunkProcessed]:
-        rows = await self.conn.fetch(
-            "SELECT report FROM chunk_reports WHERE import_id = $1", import_id
+    async def totals(self, import_id: UUID) -> ReportTotals:
+        """The import's reports summed here, so a batch never reads every report back."""
+        services = await self.conn.fetch(
+            "SELECT service, array_agg(chunk_no) AS chunks, max(chunks_total) AS chunks_total,"
+            " coalesce(sum((report->>'transactions_new')::int), 0) AS new,"
+            " coalesce(sum((report->>'transactions_changed')::int), 0) AS changed,"
+            " coalesce(sum((report->>'transactions_unchanged')::int), 0) AS unchanged"
+            " FROM chunk_reports WHERE import_id = $1 GROUP BY service", import_id,
         )
-        return [ChunkProcessed.model_validate_json(r["report"]) for r in rows]
+        revenue = await self.conn.fetch(
+            "SELECT total->>'currency' AS currency, total->>'category' AS category,"
+            " sum((total->>'amount')::numeric) AS amount"
+            " FROM chunk_reports, jsonb_array_elements(report->'revenue') AS total"
+            " WHERE import_id = $1 GROUP BY 1, 2", import_id,
+        )
+        return ReportTotals(
+            by_service={r["service"]: ServiceReports(
+                chunks=frozenset(r["chunks"]), chunks_total=r["chunks_total"],
+                transactions_new=r["new"], transactions_changed=r["changed"],
+                transactions_unchanged=r["unchanged"],
+            ) for r in services},
+            revenue=[RevenueSum(r["currency"], r["category"], r["amount"]) for r in revenue],
+        )
