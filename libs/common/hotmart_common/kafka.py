@@ -35,7 +35,6 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
-FETCH_MAX_WAIT_MS = 50  # aiokafka's default is 500
 
 
 def make_broker(bootstrap_servers: str, client_id: str, service: str = "") -> KafkaBroker:
@@ -241,6 +240,7 @@ def subscribe(
     on_poison: OnPoison[T] | None = None,
     batch: bool = True,
     max_records: int = 2000,
+    fetch_max_wait_ms: int = 500,
 ) -> None:
     """Registers a consumer whose handler receives the decoded messages of one poll.
 
@@ -279,9 +279,7 @@ def subscribe(
         batch=batch,
         max_records=max_records if batch else None,
         batch_timeout_ms=50,  # an idle poll waits this long: a short wait, fast first progress
-        # How long the broker may hold a fetch that found nothing: a message arriving in the
-        # meantime can wait that long (Tansu holds it out), once per hop of the pipeline.
-        fetch_max_wait_ms=FETCH_MAX_WAIT_MS,
+        fetch_max_wait_ms=fetch_max_wait_ms,
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.NACK_ON_ERROR,
         title=f"{topic}:{group_id}",

@@ -69,4 +69,5 @@ def subscribe_to_rows(ctx: ServiceContext, service: ConsumerService, apply_rows:
 
     subscribe(ctx.broker, ctx.publisher, IMPORT_ROWS, group_id=group_id or f"{service}-service",
               adapter=RowTopicDecoder(), handle=on_rows, service=service, on_poison=on_poison,
-              max_records=max_records)
+              max_records=max_records,
+              fetch_max_wait_ms=ctx.settings.infra.kafka_fetch_max_wait_ms)

@@ -17,6 +17,8 @@ class InfraSettings(BaseSettings):
     s3_secret_access_key: str | None = None
     tenant_id: str = "default"
     row_topic_partitions: int = Field(default=8, ge=1)
+    # How long the broker may hold a consumer's fetch that found nothing (Kafka's default).
+    kafka_fetch_max_wait_ms: int = Field(default=500, ge=1)
     log_level: str = "INFO"
 
 

@@ -12,7 +12,7 @@ from types import TracebackType
 from typing import Any
 
 from hotmart_stack import servers
-from hotmart_stack.infra import S3_DEFAULTS, Endpoints, Infrastructure, start_infrastructure
+from hotmart_stack.infra import SERVICE_DEFAULTS, Endpoints, Infrastructure, start_infrastructure
 from hotmart_stack.services import ALL_SERVICES, API_SERVICE, ServiceSpec
 from hotmart_stack.state import state_path, write_state
 from hotmart_stack.supervisor import RestartPolicy, Supervisor
@@ -76,7 +76,7 @@ class EmbeddedStack:
             )
             self._supervisor = Supervisor(
                 self._specs,
-                {**S3_DEFAULTS, **self._env, **self._infra.endpoints.as_env()},
+                {**SERVICE_DEFAULTS, **self._env, **self._infra.endpoints.as_env()},
                 self.log_dir,
                 policy=self._restart_policy,
                 on_restart=self._refresh_state,
@@ -187,7 +187,7 @@ class EmbeddedStack:
     @property
     def service_env(self) -> dict[str, str]:
         """The HOTMART_* settings the services get: point an in-process client at the same."""
-        return {**S3_DEFAULTS, **self.endpoints.as_env()}
+        return {**SERVICE_DEFAULTS, **self.endpoints.as_env()}
 
     @property
     def pids(self) -> dict[str, int]:

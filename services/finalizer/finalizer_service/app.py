@@ -21,7 +21,7 @@ def subscribers(ctx: ServiceContext) -> None:
 
     subscribe(ctx.broker, ctx.publisher, CHUNK_DONE, group_id="finalizer-service",
               adapter=TypeAdapter(ChunkProcessed), handle=on_reports, service="finalizer",
-              max_records=500)
+              max_records=500, fetch_max_wait_ms=ctx.settings.infra.kafka_fetch_max_wait_ms)
 
 
 async def watchdog(ctx: ServiceContext) -> None:

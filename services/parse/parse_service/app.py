@@ -24,7 +24,8 @@ def subscribers(ctx: ServiceContext) -> None:
 
     subscribe(ctx.broker, ctx.publisher, IMPORT_CONFIRMED, group_id="parse-service",
               adapter=TypeAdapter(ImportConfirmed), handle=on_confirmed, service="parse",
-              on_poison=on_poison, batch=False)
+              on_poison=on_poison, batch=False,
+              fetch_max_wait_ms=ctx.settings.infra.kafka_fetch_max_wait_ms)
 
 
 definition = ServiceDefinition(name="parse", uses_s3=True, subscribe=subscribers)
