@@ -23,6 +23,7 @@ QUEUED_PER_PARTITION: Final = 8
 MAX_MESSAGE_BYTES: Final = 1024 * 1024
 
 Message = tuple[bytes | None, bytes]  # key, value
+_PARTITIONER: Final = DefaultPartitioner()  # murmur2 of the key, as send() chooses
 
 
 class BatchSender:
@@ -48,7 +49,7 @@ class BatchSender:
             if len(value) + len(key or b"") > MAX_MESSAGE_BYTES:
                 raise MessageSizeTooLargeError(
                     f"a {len(value)}-byte message for {self.topic} (at most {MAX_MESSAGE_BYTES})")
-            partition = DefaultPartitioner()(key, self.partitions, self.partitions)
+            partition = _PARTITIONER(key, self.partitions, self.partitions)
             batch = building.get(partition)
             if batch is None:
                 batch = building[partition] = self.producer.create_batch()

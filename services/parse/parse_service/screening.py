@@ -3,14 +3,8 @@
 from collections.abc import Mapping, Sequence
 
 from hotmart_common.logs import mask_email
-from hotmart_common.spreadsheet import NormalisedRow, RowKey
+from hotmart_common.spreadsheet import RowKey
 from hotmart_common.store.imports import RowIssue
-
-
-def screen_rows(rows: Sequence[NormalisedRow], columns: Mapping[str, str],
-                existing_clients: set[str]) -> dict[int, RowIssue]:
-    return screen_keys([(row.row_number, row.email, row.transaction_code) for row in rows],
-                       columns, existing_clients)
 
 
 def screen_keys(keys: Sequence[RowKey], columns: Mapping[str, str],
