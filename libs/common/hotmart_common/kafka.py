@@ -282,6 +282,7 @@ def subscribe(
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.NACK_ON_ERROR,
         title=f"{topic}:{group_id}",
+        parser=_headers_of_the_first if batch else None,
         decoder=_left_to_the_handler,
         description=f"The {service} service's consumer group '{group_id}'.",
         max_poll_interval_ms=10 * 60 * 1000,
@@ -316,6 +317,20 @@ def subscribe(
         pause.reset()
         BATCH_DURATION.labels(service).observe(time.perf_counter() - started)
         record_lag(service, getattr(msg, "consumer", None), records)
+
+
+async def _headers_of_the_first(
+    records: tuple[ConsumerRecord[Any, Any], ...],
+    parse: Callable[[tuple[ConsumerRecord[Any, Any], ...]], Awaitable[KafkaMessage]],
+) -> KafkaMessage:
+    """FastStream decodes the headers of every record of a batch into a dict of its own; the
+    handler reads the records themselves. The batch message is built from its first record,
+    then given all of them (offsets are committed, or rewound, from ``raw_message``)."""
+    message = await parse(records[:1])
+    message.raw_message = records
+    message.body = [record.value or b"" for record in records]  # the metrics count its size
+    message.batch_headers = message.batch_headers * len(records)
+    return message
 
 
 async def _left_to_the_handler(_: Any) -> None:

@@ -8,12 +8,13 @@ waits when a partition has ``QUEUED_PER_PARTITION`` batches not yet taken.
 """
 
 import asyncio
+import random
+import struct
 from collections.abc import Iterable
 from typing import Any, Final
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import MessageSizeTooLargeError
-from aiokafka.partitioner import DefaultPartitioner
 from aiokafka.producer.message_accumulator import BatchBuilder
 
 KAFKA_HEADERS: Final = [("content-type", b"application/json")]
@@ -23,7 +24,33 @@ QUEUED_PER_PARTITION: Final = 8
 MAX_MESSAGE_BYTES: Final = 1024 * 1024
 
 Message = tuple[bytes | None, bytes]  # key, value
-_PARTITIONER: Final = DefaultPartitioner()  # murmur2 of the key, as send() chooses
+_M: Final = 0x5BD1E995
+_MASK: Final = 0xFFFFFFFF
+
+
+def murmur2(data: bytes) -> int:
+    """Kafka's murmur2 (as aiokafka's ``DefaultPartitioner`` and the Java client hash keys),
+    reading the key four bytes at a time: about twice as fast as aiokafka's."""
+    length = len(data)
+    h = (0x9747B28C ^ length) & _MASK
+    for k in struct.unpack_from(f"<{length >> 2}I", data):
+        k = (k * _M) & _MASK
+        k = ((k ^ (k >> 24)) * _M) & _MASK
+        h = ((h * _M) & _MASK) ^ k
+    if tail := length & 3:
+        base = length & ~3
+        if tail == 3:
+            h ^= data[base + 2] << 16
+        if tail >= 2:
+            h ^= data[base + 1] << 8
+        h = ((h ^ data[base]) * _M) & _MASK
+    h = ((h ^ (h >> 13)) * _M) & _MASK
+    return h ^ (h >> 15)
+
+
+def partition_for(key: bytes, partitions: list[int]) -> int:
+    """The partition ``send`` chooses for a key (``partitions`` sorted)."""
+    return partitions[(murmur2(key) & 0x7FFFFFFF) % len(partitions)]
 
 
 class BatchSender:
@@ -36,6 +63,8 @@ class BatchSender:
         self._queues: dict[int, asyncio.Queue[BatchBuilder | None]] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._error: BaseException | None = None
+        # Every row event of a chunk has the chunk's key: the hash is worked out once.
+        self._partition_of: dict[bytes, int] = {}
 
     @classmethod
     async def open(cls, producer: AIOKafkaProducer, topic: str) -> "BatchSender":
@@ -49,7 +78,7 @@ class BatchSender:
             if len(value) + len(key or b"") > MAX_MESSAGE_BYTES:
                 raise MessageSizeTooLargeError(
                     f"a {len(value)}-byte message for {self.topic} (at most {MAX_MESSAGE_BYTES})")
-            partition = _PARTITIONER(key, self.partitions, self.partitions)
+            partition = self._partition(key)
             batch = building.get(partition)
             if batch is None:
                 batch = building[partition] = self.producer.create_batch()
@@ -74,6 +103,14 @@ class BatchSender:
         """Stops the sending tasks (after ``close``, there are none left to stop)."""
         for task in self._tasks:
             task.cancel()
+
+    def _partition(self, key: bytes | None) -> int:
+        if key is None:
+            return random.choice(self.partitions)  # as send() does
+        partition = self._partition_of.get(key)
+        if partition is None:
+            partition = self._partition_of[key] = partition_for(key, self.partitions)
+        return partition
 
     @staticmethod
     def _append(batch: BatchBuilder, key: bytes | None, value: bytes) -> bool:

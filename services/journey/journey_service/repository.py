@@ -3,6 +3,7 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 from uuid import UUID
 
 from hotmart_common.events import RowParsed, stable_event_id
@@ -13,14 +14,12 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 SOURCE = "hotmart_import"
 
 
-@dataclass(frozen=True)
-class KnownPurchase:
+class KnownPurchase(NamedTuple):
     fingerprint: str
     status: str | None
 
 
-@dataclass(frozen=True)
-class Milestone:
+class Milestone(NamedTuple):
     row: RowParsed
     kind: str
     previous_status: str | None = None

@@ -1,8 +1,8 @@
 """Matcher handlers: each buyer becomes or enriches a client matched by e-mail."""
 
 from collections import defaultdict
-from dataclasses import dataclass
 from operator import attrgetter
+from typing import NamedTuple
 from uuid import UUID
 
 from hotmart_common.events import (
@@ -36,8 +36,7 @@ async def apply_rows(uow: UnitOfWork, rows: list[RowParsed]) -> None:
         await _match_import_rows(uow, import_rows)
 
 
-@dataclass(frozen=True)
-class Match:
+class Match(NamedTuple):
     row: RowParsed
     client: StoredClient
     outcome: str
@@ -62,8 +61,9 @@ async def _match_import_rows(uow: UnitOfWork, rows: list[RowParsed]) -> None:
         updated = buyers_of(matches, "updated", first_rows_only=False)
     if fresh:
         newly_created = sum(1 for buyer in created if buyer.row_number not in already)
-        newly_updated = await repo.newly_updated_clients(import_id,
-                                                         [r.row_number for r in fresh])
+        newly_updated = await repo.newly_updated_clients(
+            import_id, [r.row_number for r in fresh],
+        ) if any(m.outcome == "updated" for m in matches) else 0
         uow.after_commit(lambda: _count(newly_created, newly_updated))
     for buyer in created:
         uow.publish_after_commit(CLIENT_CREATED, ClientCreated(

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import NamedTuple
 from uuid import UUID
 
 from hotmart_common.store import Connection
@@ -17,16 +18,14 @@ ROW_OF_IMPORT = ("SELECT * FROM matcher_rows m"
                  " WHERE m.import_id = $1 AND m.row_number = r.row_number OFFSET 0")
 
 
-@dataclass(frozen=True)
-class ClientFacts:
+class ClientFacts(NamedTuple):
     email: str
     name: str | None
     phone: str | None
     document: str | None
 
 
-@dataclass(frozen=True)
-class MatchedRow:
+class MatchedRow(NamedTuple):
     row_number: int
     chunk_no: int
     client_id: UUID
@@ -34,15 +33,13 @@ class MatchedRow:
     outcome: str
 
 
-@dataclass(frozen=True)
-class Purchase:
+class Purchase(NamedTuple):
     key: str
     fingerprint: str
     client_id: UUID
 
 
-@dataclass(frozen=True)
-class StoredClient:
+class StoredClient(NamedTuple):
     """A client as the upsert left it."""
 
     client_id: UUID
@@ -51,8 +48,7 @@ class StoredClient:
     created_at: datetime
 
 
-@dataclass(frozen=True)
-class Buyer:
+class Buyer(NamedTuple):
     client_id: UUID
     email: str
     name: str | None

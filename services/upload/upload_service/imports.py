@@ -104,7 +104,7 @@ def _preview_row(result: NormalisedRow | RowProblem) -> dict[str, Any]:
         return {"row_number": result.row_number,
                 "problem": {"code": result.code, "column": result.column,
                             "message": result.message}}
-    values = dataclasses.asdict(result)
+    values = result._asdict()
     return {key: _json_value(value) for key, value in values.items()}
 
 

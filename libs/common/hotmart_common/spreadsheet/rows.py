@@ -3,7 +3,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from itertools import compress
-from typing import Final, cast, overload
+from typing import Final, NamedTuple, cast, overload
 
 import polars as pl
 
@@ -32,8 +32,9 @@ _AS_WRITTEN: Final[tuple[Field, ...]] = (
 )  # fmt: skip
 
 
-@dataclass(frozen=True, slots=True)
-class NormalisedRow:
+class NormalisedRow(NamedTuple):
+    # A named tuple, as every type made once per row is: a frozen dataclass, setting each
+    # field through object.__setattr__, costs several times as much to build.
     row_number: int
     email: str
     name: str | None
