@@ -90,3 +90,25 @@ def test_dashboard_and_alerts_query_only_exported_metrics(api: httpx.Client, sta
     assert queried, "no queries found"
     missing = sorted(queried - exported_names(stack))
     assert not missing, f"queried but exported by no service: {missing}"
+
+
+async def test_a_client_updated_by_many_rows_is_counted_once(api: httpx.Client,
+                                                              stack: Any) -> None:
+    tag = uuid.uuid4().hex[:8]
+    known = [f"u{i}.{tag}@example.com" for i in range(12)]
+    first = await asyncio.to_thread(run_import, api, "first.csv", portuguese_csv(
+        purchases(3, 40, known, ["Aprovado"], f"HPU{tag}")))
+    assert first["status"] == "completed"
+    newcomers = [f"n{i}.{tag}@example.com" for i in range(5)]
+    # 700 rows over three chunks: each known client has rows in several of them.
+    rows = purchases(4, 700, known + newcomers, ["Aprovado", "Reembolsado"], f"HPV{tag}")
+    before = await asyncio.to_thread(scrape, stack)
+    done = await asyncio.to_thread(run_import, api, "second.csv", portuguese_csv(rows))
+    assert done["status"] == "completed"
+    await asyncio.sleep(0.5)
+    after = await asyncio.to_thread(scrape, stack)
+    counted = {outcome: delta(before, after, "hotmart_import_rows_processed_total",
+                              service="matcher", outcome=outcome)
+               for outcome in ("created", "updated")}
+    assert done["clients_updated"] == 12 and done["clients_created"] == 5
+    assert counted == {"created": 5, "updated": 12}

@@ -7,6 +7,7 @@ import pytest
 from hotmart_common.events import ROW_TOPIC_ADAPTER, ChunkEnded, RowParsed
 from hotmart_common.spreadsheet import NormalisedRow, RowProblem
 from hotmart_common.store.imports import RowIssue
+from hotmart_common.store.keyed import chunk_rows
 from parse_service.chunks import split_into_chunks
 
 pytestmark = pytest.mark.unit
@@ -40,6 +41,13 @@ def test_chunks_keep_their_rows_before_their_marker_under_one_key() -> None:
     assert [e.last for e in ends] == [False, False, True]
     assert (ends[-1].chunks_total, ends[-1].total_rows) == (3, 7)
     assert ends[0].chunks_total is None
+    # Each marker gives the row range its chunk's rows lie in, problem rows included.
+    assert [(e.first_row_number, e.last_row_number) for e in ends] == [(2, 4), (5, 7), (8, 8)]
+    for _, m in messages:
+        if isinstance(m, RowParsed):
+            end = ends[m.chunk_no]
+            assert end.first_row_number is not None and end.last_row_number is not None
+            assert end.first_row_number <= m.row_number <= end.last_row_number
 
 
 def test_only_the_first_valid_row_of_a_buyer_is_flagged() -> None:
@@ -75,3 +83,12 @@ def test_problems_picked_out_beforehand_give_the_same_import() -> None:
     assert picked.issues == walked.issues
     assert (picked.total_rows, picked.chunks_total) == (walked.total_rows, walked.chunks_total)
     assert list(picked.chunks) == list(walked.chunks)
+
+
+def test_a_marker_without_a_row_range_looks_over_the_whole_import() -> None:
+    end = ChunkEnded(event_id=IMPORT, tenant_id="default", import_id=IMPORT, chunk_no=4,
+                     rows_published=3, last=False, first_row_number=1202,
+                     last_row_number=1501)
+    assert chunk_rows(end) == (IMPORT, 1202, 1501, 4)
+    older = end.model_copy(update={"first_row_number": None, "last_row_number": None})
+    assert chunk_rows(older) == (IMPORT, 0, 2**31 - 1, 4)

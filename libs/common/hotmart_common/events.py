@@ -133,6 +133,13 @@ class ChunkEnded(ImportEvent):
                                      description="Number of chunks (on the last marker).")
     total_rows: int | None = Field(default=None, ge=0,
                                    description="Non-blank data rows in the file (last marker).")
+    first_row_number: int | None = Field(
+        default=None, ge=2, description="Spreadsheet row number of the chunk's first row: with"
+        " last_row_number, the range every row of the chunk lies in (none for an empty chunk).",
+        examples=[2])
+    last_row_number: int | None = Field(default=None, ge=2,
+                                        description="Spreadsheet row number of its last row.",
+                                        examples=[301])
 
 
 RowTopicMessage = Annotated[RowParsed | ChunkEnded, Field(discriminator="kind")]

@@ -51,7 +51,7 @@ def _fingerprint(known: KnownPurchase | None) -> str | None:
 
 
 async def report_chunk(uow: UnitOfWork, end: ChunkEnded) -> ChunkProcessed:
-    counts = await JourneyRepository(uow.connection).chunk_counts(end.import_id, end.chunk_no)
+    counts = await JourneyRepository(uow.connection).chunk_counts(end)
     return ChunkProcessed(
         event_id=stable_event_id(end.import_id, "journey", end.chunk_no),
         tenant_id=end.tenant_id, import_id=end.import_id, service="journey",

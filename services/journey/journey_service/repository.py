@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import NamedTuple
 from uuid import UUID
 
-from hotmart_common.events import RowParsed, stable_event_id
+from hotmart_common.events import ChunkEnded, RowParsed, stable_event_id
 from hotmart_common.store import Connection, amounts_as_text
-from hotmart_common.store.keyed import lock_purchases, recorded_rows
+from hotmart_common.store.keyed import CHUNK_ROWS, chunk_rows, lock_purchases, recorded_rows
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SOURCE = "hotmart_import"
@@ -90,12 +90,12 @@ class JourneyRepository:
             [outcome for _, outcome in outcomes],
         )
 
-    async def chunk_counts(self, import_id: UUID, chunk_no: int) -> ChunkCounts:
+    async def chunk_counts(self, end: ChunkEnded) -> ChunkCounts:
         row = await self.conn.fetchrow(
             # A row has a milestone exactly when its outcome is not 'unchanged'.
             "SELECT count(*) AS rows, count(*) FILTER (WHERE outcome <> 'unchanged')"
-            "   AS milestones FROM journey_rows WHERE import_id = $1 AND chunk_no = $2",
-            import_id, chunk_no,
+            f"   AS milestones FROM journey_rows WHERE {CHUNK_ROWS}",
+            *chunk_rows(end),
         )
         assert row is not None
         return ChunkCounts(row["rows"], row["milestones"])

@@ -61,9 +61,8 @@ async def _match_import_rows(uow: UnitOfWork, rows: list[RowParsed]) -> None:
         updated = buyers_of(matches, "updated", first_rows_only=False)
     if fresh:
         newly_created = sum(1 for buyer in created if buyer.row_number not in already)
-        newly_updated = await repo.newly_updated_clients(
-            import_id, [r.row_number for r in fresh],
-        ) if any(m.outcome == "updated" for m in matches) else 0
+        newly_updated = await repo.note_updated_clients(
+            import_id, {m.client.client_id for m in matches if m.outcome == "updated"})
         uow.after_commit(lambda: _count(newly_created, newly_updated))
     for buyer in created:
         uow.publish_after_commit(CLIENT_CREATED, ClientCreated(
@@ -137,7 +136,7 @@ def merged_facts(rows: list[RowParsed]) -> list[ClientFacts]:
 
 
 async def report_chunk(uow: UnitOfWork, end: ChunkEnded) -> ChunkProcessed:
-    clients = await MatcherRepository(uow.connection).chunk_clients(end.import_id, end.chunk_no)
+    clients = await MatcherRepository(uow.connection).chunk_clients(end)
     return ChunkProcessed(
         event_id=stable_event_id(end.import_id, "matcher", end.chunk_no),
         tenant_id=end.tenant_id, import_id=end.import_id, service="matcher",

@@ -6,8 +6,9 @@ from pathlib import Path
 from typing import NamedTuple
 from uuid import UUID
 
+from hotmart_common.events import ChunkEnded
 from hotmart_common.store import Connection
-from hotmart_common.store.keyed import lock_purchases, recorded_rows
+from hotmart_common.store.keyed import CHUNK_ROWS, chunk_rows, lock_purchases, recorded_rows
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -137,28 +138,26 @@ class MatcherRepository:
         return [Buyer(r["client_id"], r["email"], r["name"], r["created_at"], r["row_number"])
                 for r in rows]
 
-    async def newly_updated_clients(self, import_id: UUID, row_numbers: list[int]) -> int:
-        """Clients whose first 'updated' row of this import is among ``row_numbers``."""
-        count: int = await self.conn.fetchval(
-            "SELECT count(DISTINCT m.client_id) FROM unnest($2::int[]) AS r(row_number)"
-            f" CROSS JOIN LATERAL ({ROW_OF_IMPORT}) m"
-            " WHERE m.outcome = 'updated'"
-            " AND NOT EXISTS (SELECT 1 FROM matcher_rows o WHERE o.import_id = $1"
-            "   AND o.client_id = m.client_id AND o.outcome = 'updated'"
-            "   AND NOT o.row_number = ANY($2))",
-            import_id, row_numbers,
+    async def note_updated_clients(self, import_id: UUID, client_ids: set[UUID]) -> int:
+        """Records that the import updated these clients; how many it had not updated before."""
+        if not client_ids:
+            return 0  # a first import updates no client: nothing to ask
+        status: str = await self.conn.execute(
+            "INSERT INTO matcher_updated_clients (import_id, client_id)"
+            " SELECT $1, * FROM unnest($2::uuid[]) ORDER BY 2 ON CONFLICT DO NOTHING",
+            import_id, sorted(client_ids),
         )
-        return count
+        return int(status.rsplit(" ", 1)[1])  # "INSERT 0 <rows>"
 
-    async def chunk_clients(self, import_id: UUID, chunk_no: int) -> ChunkClients:
+    async def chunk_clients(self, end: ChunkEnded) -> ChunkClients:
         row = await self.conn.fetchrow(
             "SELECT count(*) AS rows,"
             " coalesce(array_agg(DISTINCT client_id) FILTER (WHERE outcome = 'created'), '{}')"
             "   AS created,"
             " coalesce(array_agg(DISTINCT client_id) FILTER (WHERE outcome = 'updated'), '{}')"
             "   AS updated"
-            " FROM matcher_rows WHERE import_id = $1 AND chunk_no = $2",
-            import_id, chunk_no,
+            f" FROM matcher_rows WHERE {CHUNK_ROWS}",
+            *chunk_rows(end),
         )
         assert row is not None
         return ChunkClients(row["rows"], list(row["created"]), list(row["updated"]))

@@ -70,6 +70,8 @@ def _messages(import_id: UUID, tenant_id: str, results: Sequence[Result], chunk_
             last=last,
             chunks_total=chunks_total if last else None,
             total_rows=len(results) if last else None,
+            first_row_number=chunk[0].row_number if chunk else None,
+            last_row_number=chunk[-1].row_number if chunk else None,
         ).model_dump_json().encode()))
         yield messages
 

@@ -47,7 +47,7 @@ def _count(rows: list[RowParsed]) -> None:
 
 
 async def report_chunk(uow: UnitOfWork, end: ChunkEnded) -> ChunkProcessed:
-    revenue = await LedgerRepository(uow.connection).chunk_revenue(end.import_id, end.chunk_no)
+    revenue = await LedgerRepository(uow.connection).chunk_revenue(end)
     return ChunkProcessed(
         event_id=stable_event_id(end.import_id, "revenue", end.chunk_no),
         tenant_id=end.tenant_id, import_id=end.import_id, service="revenue",

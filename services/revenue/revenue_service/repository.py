@@ -5,9 +5,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from uuid import UUID
 
-from hotmart_common.events import RevenueTotal, RowParsed
+from hotmart_common.events import ChunkEnded, RevenueTotal, RowParsed
 from hotmart_common.store import Connection, amounts_as_text
-from hotmart_common.store.keyed import lock_purchases, recorded_rows
+from hotmart_common.store.keyed import CHUNK_ROWS, chunk_rows, lock_purchases, recorded_rows
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -74,12 +74,11 @@ class LedgerRepository:
             [outcome for _, outcome in entries],
         )
 
-    async def chunk_revenue(self, import_id: UUID, chunk_no: int) -> ChunkRevenue:
+    async def chunk_revenue(self, end: ChunkEnded) -> ChunkRevenue:
         rows = await self.conn.fetch(
             "SELECT category, currency, outcome, sum(amount) AS amount, count(*) AS rows"
-            " FROM revenue_ledger WHERE import_id = $1 AND chunk_no = $2"
-            " GROUP BY category, currency, outcome",
-            import_id, chunk_no,
+            f" FROM revenue_ledger WHERE {CHUNK_ROWS} GROUP BY category, currency, outcome",
+            *chunk_rows(end),
         )
         totals: dict[tuple[str, str], RevenueTotal] = {}
         outcomes = {"new": 0, "changed": 0, "unchanged": 0}

@@ -1,4 +1,4 @@
-"""The idempotency lookups every consumer makes, written once.
+"""The idempotency lookups every consumer makes, and how it finds a chunk's rows, written once.
 
 Both look rows up one key at a time (a LATERAL subquery with OFFSET 0 cannot be turned
 into a join): the planner would otherwise scan a whole import while the table's
@@ -12,7 +12,23 @@ from uuid import UUID
 
 import asyncpg
 
+from ..events import ChunkEnded
 from .db import Connection
+
+# The rows of one chunk, in a table keyed (import_id, row_number): a range of the key, as a
+# chunk is a run of consecutive spreadsheet rows. chunk_no only confirms it, so no index by
+# chunk has to be kept up on every row written. A marker without the range (published
+# before markers carried it) finds its rows by chunk_no over the whole import's rows.
+CHUNK_ROWS = "import_id = $1 AND row_number BETWEEN $2 AND $3 AND chunk_no = $4"
+_WHOLE_IMPORT = (0, 2**31 - 1)
+
+
+def chunk_rows(end: ChunkEnded) -> tuple[UUID, int, int, int]:
+    """The arguments of ``CHUNK_ROWS`` for the chunk that ``end`` closes."""
+    first, last = end.first_row_number, end.last_row_number
+    if first is None or last is None:
+        first, last = _WHOLE_IMPORT
+    return end.import_id, first, last, end.chunk_no
 
 
 async def recorded_rows(conn: Connection, table: str, import_id: UUID,
