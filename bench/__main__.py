@@ -88,6 +88,7 @@ def generate(sizes: str, work_dir: Path) -> list[Export]:
 def run_all(stack: EmbeddedStack, exports: list[Export],
             timeout_s: float) -> tuple[list[RunResult], dict[str, object]]:
     results = []
+    probe_before = cpu_probe()
     with httpx.Client(base_url=stack.api_url, timeout=120.0) as api:
         warm = warm_up(api, timeout_s)
         print(f"warm-up import {warm.status} in {warm.seconds or 0:.1f} s")
@@ -97,7 +98,21 @@ def run_all(stack: EmbeddedStack, exports: list[Export],
             result = run_one(stack, api, export, timeout_s)
             print(_progress_line(result))
             results.append(result)
-    return results, {"warm_up_s": warm.seconds, "polling_cpu_s_per_s": polling}
+    probe = {"before_s": probe_before, "after_s": cpu_probe()}
+    print(f"CPU probe (a fixed pure-Python loop): {probe['before_s']:.3f} s before the imports,"
+          f" {probe['after_s']:.3f} s after; the figures move with it")
+    return results, {"warm_up_s": warm.seconds, "polling_cpu_s_per_s": polling,
+                     "cpu_probe": probe}
+
+
+def cpu_probe() -> float:
+    """Seconds a fixed pure-Python loop takes: how fast this machine's CPU is right now.
+    On a shared virtual machine it varies between runs by more than many optimisations buy."""
+    started = time.perf_counter()
+    total = 0
+    for i in range(3_000_000):
+        total += i * i % 7
+    return round(time.perf_counter() - started, 3)
 
 
 def _progress_line(result: RunResult) -> str:

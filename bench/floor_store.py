@@ -28,12 +28,12 @@ CREATE TABLE IF NOT EXISTS bench_clients (
     created_at timestamptz NOT NULL DEFAULT now(), updated_at timestamptz NOT NULL DEFAULT now(),
     UNIQUE (tenant_id, email));
 CREATE TABLE IF NOT EXISTS bench_milestones (
-    milestone_id uuid PRIMARY KEY, tenant_id text NOT NULL, client_email text NOT NULL,
+    milestone_id uuid NOT NULL, tenant_id text NOT NULL, client_email text NOT NULL,
     import_id uuid NOT NULL, row_number integer NOT NULL, chunk_no integer NOT NULL,
     kind text NOT NULL, occurred_at timestamptz NOT NULL, amount numeric NOT NULL,
     currency text NOT NULL, product text, status text, status_category text NOT NULL,
     transaction_code text, source text NOT NULL,
-    recorded_at timestamptz NOT NULL DEFAULT now(), UNIQUE (import_id, row_number));
+    recorded_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (import_id, row_number));
 CREATE INDEX IF NOT EXISTS bench_milestones_timeline
     ON bench_milestones (tenant_id, client_email, occurred_at);
 CREATE TABLE IF NOT EXISTS bench_ledger (
@@ -42,7 +42,6 @@ CREATE TABLE IF NOT EXISTS bench_ledger (
     category text NOT NULL, status text, amount numeric NOT NULL, currency text NOT NULL,
     occurred_at timestamptz NOT NULL, recorded_at timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (import_id, row_number));
-CREATE INDEX IF NOT EXISTS bench_ledger_by_chunk ON bench_ledger (chunk_no, import_id);
 """
 
 UPSERT_CLIENTS: Final = """
