@@ -3,7 +3,7 @@
 import shutil
 import uuid
 from collections import defaultdict
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -20,34 +20,16 @@ from finalizer_service.progress import (
 from finalizer_service.repository import MIGRATIONS, ReportRepository
 from hotmart_common.events import ChunkProcessed, RevenueTotal
 from hotmart_common.store.db import apply_migrations
-from hotmart_stack.servers import PostgresServer, start_postgres
+from hotmart_stack.servers import PostgresServer
+from tests.support.databases import fresh_database
 
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture(scope="module")
-def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresServer]:
-    run_dir = tmp_path_factory.mktemp("finalizer-store")
-    server = start_postgres(run_dir / "pgdata", run_dir / "postgres.log")
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-async def fresh_database(server: PostgresServer) -> str:
-    name = f"finalizer_{uuid.uuid4().hex}"
-    admin = await asyncpg.connect(server.url)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    return server.url.rsplit("/", 1)[0] + f"/{name}"
-
-
 @pytest.fixture
 async def pool(postgres: PostgresServer) -> AsyncIterator[asyncpg.Pool]:
-    pool = await asyncpg.create_pool(await fresh_database(postgres), min_size=1, max_size=2)
+    url = await fresh_database(postgres, "finalizer")
+    pool = await asyncpg.create_pool(url, min_size=1, max_size=2)
     await apply_migrations(pool, "finalizer", MIGRATIONS)
     yield pool
     await pool.close()
@@ -157,7 +139,8 @@ async def test_the_counts_migration_counts_clients_stored_before_it(
     for path in sorted(MIGRATIONS.glob("*.sql"))[:2]:
         shutil.copy(path, earlier / path.name)
     import_id = uuid.uuid4()
-    pool = await asyncpg.create_pool(await fresh_database(postgres), min_size=1, max_size=2)
+    url = await fresh_database(postgres, "finalizer")
+    pool = await asyncpg.create_pool(url, min_size=1, max_size=2)
     try:
         assert await apply_migrations(pool, "finalizer", earlier) == [
             "001_chunk_reports.sql", "002_import_clients.sql"]

@@ -22,6 +22,7 @@ from prometheus_client import make_asgi_app
 from .blobstore import BlobStore
 from .kafka import EventPublisher, ensure_topics, make_broker
 from .logs import configure_logging
+from .runtime import settle_garbage_collector
 from .settings import ServiceSettings
 from .store import Store, apply_migrations, connect_pool
 from .store.imports import MIGRATIONS as IMPORTS_MIGRATIONS
@@ -91,6 +92,7 @@ async def running_context(
             definition.subscribe(context)
         await broker.start()
         tasks.extend(asyncio.create_task(job(context)) for job in definition.background)
+        settle_garbage_collector(infra.gc_young_threshold)
         log.info("service started", extra={"service_name": definition.name})
         yield context
     finally:

@@ -20,6 +20,9 @@ class InfraSettings(BaseSettings):
     # How long the broker may hold a consumer's fetch that found nothing (Kafka's default).
     kafka_fetch_max_wait_ms: int = Field(default=500, ge=1)
     log_level: str = "INFO"
+    # Allocations between two young-generation garbage collections once a service has
+    # started (Python's default is 700); 0 keeps Python's default. See hotmart_common.runtime.
+    gc_young_threshold: int = Field(default=50_000, ge=0)
 
 
 class ServiceSettings(BaseSettings):
