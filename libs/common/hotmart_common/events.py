@@ -41,6 +41,12 @@ def stable_event_id(*parts: object) -> UUID:
     return uuid
 
 
+def event_json(event: BaseModel) -> bytes:
+    """The event as the bytes of a message: ``model_dump_json()`` without the round trip
+    through ``str`` (once per row event)."""
+    return event.__pydantic_serializer__.to_json(event)
+
+
 def chunk_key(import_id: UUID, chunk_no: int) -> bytes:
     """Kafka key of every row event and the end-of-chunk marker of one chunk."""
     return f"{import_id}:{chunk_no}".encode()

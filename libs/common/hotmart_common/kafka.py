@@ -24,7 +24,7 @@ from faststream.kafka import KafkaBroker, KafkaMessage
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from pydantic import ValidationError
 
-from .events import DeadLetter
+from .events import DeadLetter, event_json
 from .kafka_batches import BatchSender, Message
 from .metrics import BATCH_DURATION, CONSUMER_LAG, REGISTRY, ROWS_PROCESSED
 from .metrics import DEAD_LETTERS as DLQ_MESSAGES
@@ -107,7 +107,7 @@ class EventPublisher:
         by_topic: dict[str, list[Message]] = {}
         for message in messages:
             by_topic.setdefault(message.topic, []).append(
-                (message.key, message.event.model_dump_json().encode()))
+                (message.key, event_json(message.event)))
         await asyncio.gather(*[future for topic, values in by_topic.items()
                                for future in await self.send_raw(topic, values)])
 
@@ -142,7 +142,7 @@ def dead_letter(record: ConsumerRecord[Any, Any], group_id: str, error: str) -> 
         consumer_group=group_id,
         failed_at=datetime.now(UTC),
     )
-    return letter.model_dump_json().encode()
+    return event_json(letter)
 
 
 def _text_or_base64(raw: bytes) -> str:

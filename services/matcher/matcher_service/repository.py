@@ -19,6 +19,8 @@ ROW_OF_IMPORT = ("SELECT * FROM matcher_rows m"
                  " WHERE m.import_id = $1 AND m.row_number = r.row_number OFFSET 0")
 
 
+# The records below that go to PostgreSQL as a batch are, field for field, the matcher_*_input
+# types of migration 008.
 class ClientFacts(NamedTuple):
     email: str
     name: str | None
@@ -79,17 +81,15 @@ class MatcherRepository:
             "INSERT INTO clients (client_id, tenant_id, email, name, phone, document,"
             " created_by_import)"
             " SELECT gen_random_uuid(), $1, t.email, t.name, t.phone, t.document, $2"
-            " FROM unnest($3::text[], $4::text[], $5::text[], $6::text[])"
-            "   WITH ORDINALITY AS t(email, name, phone, document, n) ORDER BY t.n"
+            " FROM unnest($3::matcher_client_input[]) WITH ORDINALITY"
+            "   AS t(email, name, phone, document, n) ORDER BY t.n"
             " ON CONFLICT (tenant_id, email) DO UPDATE SET"
             "   name = COALESCE(EXCLUDED.name, clients.name),"
             "   phone = COALESCE(EXCLUDED.phone, clients.phone),"
             "   document = COALESCE(EXCLUDED.document, clients.document),"
             "   updated_at = now()"
             " RETURNING client_id, email, created_by_import, name, created_at",
-            tenant_id, import_id,
-            [c.email for c in clients], [c.name for c in clients],
-            [c.phone for c in clients], [c.document for c in clients],
+            tenant_id, import_id, clients,
         )
         return {r["email"]: StoredClient(r["client_id"], r["created_by_import"] == import_id,
                                          r["name"], r["created_at"]) for r in rows}
@@ -103,23 +103,19 @@ class MatcherRepository:
         purchases = sorted(purchases, key=lambda p: p.key)
         await self.conn.execute(
             "INSERT INTO client_purchases (tenant_id, purchase_key, fingerprint, client_id)"
-            " SELECT $1, * FROM unnest($2::text[], $3::text[], $4::uuid[])"
+            " SELECT $1, t.* FROM unnest($2::matcher_purchase_input[]) AS t"
             " ON CONFLICT (tenant_id, purchase_key) DO UPDATE SET"
             "   fingerprint = EXCLUDED.fingerprint, client_id = EXCLUDED.client_id,"
             "   updated_at = now()",
-            tenant_id, [p.key for p in purchases], [p.fingerprint for p in purchases],
-            [p.client_id for p in purchases],
+            tenant_id, purchases,
         )
 
     async def record_rows(self, import_id: UUID, rows: list[MatchedRow]) -> None:
         await self.conn.execute(
             "INSERT INTO matcher_rows"
             " (import_id, row_number, chunk_no, client_id, first_of_buyer, outcome)"
-            " SELECT $1, * FROM unnest($2::int[], $3::int[], $4::uuid[], $5::bool[], $6::text[])"
-            " ON CONFLICT DO NOTHING",
-            import_id, [r.row_number for r in rows], [r.chunk_no for r in rows],
-            [r.client_id for r in rows], [r.first_of_buyer for r in rows],
-            [r.outcome for r in rows],
+            " SELECT $1, t.* FROM unnest($2::matcher_row_input[]) AS t ON CONFLICT DO NOTHING",
+            import_id, rows,
         )
 
     async def buyers(self, import_id: UUID, row_numbers: list[int], *,

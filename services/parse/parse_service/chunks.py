@@ -5,7 +5,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from uuid import UUID
 
-from hotmart_common.events import ChunkEnded, RowParsed, chunk_key, stable_event_id
+from hotmart_common.events import ChunkEnded, RowParsed, chunk_key, event_json, stable_event_id
 from hotmart_common.purchases import fingerprint, purchase_key
 from hotmart_common.spreadsheet import NormalisedRow, RowProblem
 from hotmart_common.store.imports import RowIssue
@@ -61,7 +61,7 @@ def _messages(import_id: UUID, tenant_id: str, results: Sequence[Result], chunk_
             messages.append((key, _row_event(import_id, tenant_id, chunk_no, result,
                                              keys.of(result), first)))
         last = chunk_no == chunks_total - 1
-        messages.append((key, ChunkEnded(
+        messages.append((key, event_json(ChunkEnded(
             event_id=stable_event_id(import_id, "chunk", chunk_no),
             tenant_id=tenant_id,
             import_id=import_id,
@@ -72,7 +72,7 @@ def _messages(import_id: UUID, tenant_id: str, results: Sequence[Result], chunk_
             total_rows=len(results) if last else None,
             first_row_number=chunk[0].row_number if chunk else None,
             last_row_number=chunk[-1].row_number if chunk else None,
-        ).model_dump_json().encode()))
+        ))))
         yield messages
 
 
@@ -106,7 +106,7 @@ class _PurchaseKeys:
 
 def _row_event(import_id: UUID, tenant_id: str, chunk_no: int, row: NormalisedRow,
                key: str, first_of_buyer: bool) -> bytes:
-    return RowParsed(
+    return event_json(RowParsed(
         event_id=stable_event_id(import_id, "row", row.row_number),
         tenant_id=tenant_id,
         import_id=import_id,
@@ -126,7 +126,7 @@ def _row_event(import_id: UUID, tenant_id: str, chunk_no: int, row: NormalisedRo
         purchase_key=key,
         fingerprint=fingerprint(row.status, row.amount, row.currency),
         first_of_buyer=first_of_buyer,
-    ).model_dump_json().encode()
+    ))
 
 
 def _batched(items: Sequence[Result], size: int) -> Iterator[Sequence[Result]]:

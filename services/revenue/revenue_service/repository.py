@@ -2,11 +2,12 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 from uuid import UUID
 
 from hotmart_common.events import ChunkEnded, RevenueTotal, RowParsed
-from hotmart_common.store import Connection, amounts_as_text
+from hotmart_common.store import Connection
 from hotmart_common.store.keyed import CHUNK_ROWS, chunk_rows, lock_purchases, recorded_rows
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -32,46 +33,39 @@ class LedgerRepository:
 
     async def save_transactions(self, tenant_id: str, import_id: UUID,
                                 rows: list[RowParsed]) -> None:
-        rows = sorted(rows, key=lambda r: r.purchase_key)
         await self.conn.execute(
             "INSERT INTO revenue_transactions (tenant_id, purchase_key, transaction_code,"
             " client_email, category, status, amount, currency, occurred_at, fingerprint,"
             " first_import_id, last_import_id)"
-            " SELECT $1, t.*, $2, $2 FROM unnest($3::text[], $4::text[], $5::text[],"
-            " $6::text[], $7::text[], $8::text[]::numeric[], $9::text[], $10::timestamptz[],"
-            " $11::text[]) AS t(purchase_key, transaction_code, client_email, category, status,"
-            " amount, currency, occurred_at, fingerprint)"
+            " SELECT $1, t.purchase_key, t.transaction_code, t.client_email, t.category,"
+            " t.status, t.amount::numeric, t.currency, t.occurred_at, t.fingerprint, $2, $2"
+            " FROM unnest($3::revenue_transaction_input[]) AS t"
             " ON CONFLICT (tenant_id, purchase_key) DO UPDATE SET"
             "   category = EXCLUDED.category, status = EXCLUDED.status,"
             "   amount = EXCLUDED.amount, currency = EXCLUDED.currency,"
             "   occurred_at = EXCLUDED.occurred_at, fingerprint = EXCLUDED.fingerprint,"
             "   client_email = EXCLUDED.client_email,"
             "   last_import_id = EXCLUDED.last_import_id, updated_at = now()",
-            tenant_id, import_id, [r.purchase_key for r in rows],
-            [r.transaction_code for r in rows], [r.email for r in rows],
-            [r.status_category for r in rows], [r.status for r in rows],
-            amounts_as_text(r.amount for r in rows), [r.currency for r in rows],
-            [r.purchased_at for r in rows], [r.fingerprint for r in rows],
+            tenant_id, import_id,
+            sorted([(r.purchase_key, r.transaction_code, r.email, r.status_category, r.status,
+                     str(r.amount), r.currency, r.purchased_at, r.fingerprint) for r in rows],
+                   key=itemgetter(0)),  # one lock order: no deadlocks
         )
 
     async def add_entries(self, tenant_id: str, import_id: UUID,
                           entries: Sequence[tuple[RowParsed, str]]) -> None:
-        rows = [row for row, _ in entries]
         await self.conn.execute(
             "INSERT INTO revenue_ledger (tenant_id, import_id, row_number, chunk_no,"
             " client_email, transaction_code, category, status, amount, currency, occurred_at,"
             " purchase_key, outcome)"
-            " SELECT $1, $2, t.* FROM unnest($3::int[], $4::int[], $5::text[], $6::text[],"
-            " $7::text[], $8::text[], $9::text[]::numeric[], $10::text[], $11::timestamptz[],"
-            " $12::text[], $13::text[]) AS t"
+            " SELECT $1, $2, t.row_number, t.chunk_no, t.client_email, t.transaction_code,"
+            " t.category, t.status, t.amount::numeric, t.currency, t.occurred_at,"
+            " t.purchase_key, t.outcome FROM unnest($3::revenue_entry_input[]) AS t"
             " ON CONFLICT (import_id, row_number) DO NOTHING",
             tenant_id, import_id,
-            [r.row_number for r in rows], [r.chunk_no for r in rows], [r.email for r in rows],
-            [r.transaction_code for r in rows], [r.status_category for r in rows],
-            [r.status for r in rows], amounts_as_text(r.amount for r in rows),
-            [r.currency for r in rows],
-            [r.purchased_at for r in rows], [r.purchase_key for r in rows],
-            [outcome for _, outcome in entries],
+            [(r.row_number, r.chunk_no, r.email, r.transaction_code, r.status_category,
+              r.status, str(r.amount), r.currency, r.purchased_at, r.purchase_key, outcome)
+             for r, outcome in entries],
         )
 
     async def chunk_revenue(self, end: ChunkEnded) -> ChunkRevenue:

@@ -2,8 +2,6 @@
 
 import asyncio
 import logging
-from collections.abc import Iterable
-from decimal import Decimal
 from pathlib import Path
 
 import asyncpg
@@ -13,12 +11,6 @@ from asyncpg.pool import PoolConnectionProxy
 Connection = asyncpg.Connection | PoolConnectionProxy
 
 log = logging.getLogger(__name__)
-
-
-def amounts_as_text(amounts: Iterable[Decimal]) -> list[str]:
-    """Amounts for a ``$n::text[]::numeric[]`` parameter: a Decimal's text is exact, and
-    PostgreSQL parses it several times faster than asyncpg encodes the Decimal itself."""
-    return [str(amount) for amount in amounts]
 
 _MIGRATION_LOCK = 0x686F746D  # any constant: serialises concurrent service start-ups
 
