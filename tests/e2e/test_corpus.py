@@ -22,11 +22,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
 import pytest
 
 from tests.fixtures import generate
+from tests.support.databases import fetch_rows
 
 pytestmark = pytest.mark.e2e
 
@@ -152,17 +152,9 @@ def test_corpus_case(api: httpx.Client, case: str) -> None:
 # Across imports
 # --------------------------------------------------------------------------------------
 
-async def fetch(database_url: str, sql: str, *args: Any) -> list[dict[str, Any]]:
-    conn = await asyncpg.connect(database_url)
-    try:
-        return [dict(r) for r in await conn.fetch(sql, *args)]
-    finally:
-        await conn.close()
-
-
 async def transactions_of(database_url: str, tag: str) -> dict[str, dict[str, Any]]:
     """The revenue store's latest state of every purchase of this tag's buyers."""
-    rows = await fetch(
+    rows = await fetch_rows(
         database_url,
         "SELECT purchase_key, transaction_code, client_email, category, status, amount,"
         " currency FROM revenue_transactions WHERE client_email LIKE $1", f"%{tag}%")
@@ -170,7 +162,7 @@ async def transactions_of(database_url: str, tag: str) -> dict[str, dict[str, An
 
 
 async def milestones_of(database_url: str, import_id: str) -> list[dict[str, Any]]:
-    return await fetch(
+    return await fetch_rows(
         database_url,
         "SELECT row_number, kind, transaction_code, status, previous_status, occurred_at"
         " FROM milestones WHERE import_id = $1 ORDER BY row_number", uuid.UUID(import_id))
@@ -239,10 +231,10 @@ async def test_same_file_twice_changes_nothing(api: httpx.Client, stack: Any,
 
     assert await milestones_of(stack.database_url, again["id"]) == []
     assert await transactions_of(stack.database_url, tag) == store_before
-    totals = await fetch(stack.database_url,
-                         "SELECT currency, active_total, lost_total, pending_total, purchases"
-                         " FROM client_revenue WHERE client_email LIKE $1"
-                         " ORDER BY client_email, currency", f"%{tag}%")
+    totals = await fetch_rows(stack.database_url,
+                              "SELECT currency, active_total, lost_total, pending_total,"
+                              " purchases FROM client_revenue WHERE client_email LIKE $1"
+                              " ORDER BY client_email, currency", f"%{tag}%")
     assert sum(t["purchases"] for t in totals) == len(store_before)
 
 
@@ -252,9 +244,9 @@ async def test_duplicate_policy_skip_leaves_existing_clients_alone(api: httpx.Cl
     first = await asyncio.to_thread(import_case, api, "policy_first", tag)
     await asyncio.to_thread(assert_import, api, first, CASES["policy_first"], "policy_first")
     store_before = await transactions_of(stack.database_url, tag)
-    clients_before = await fetch(stack.database_url,
-                                 "SELECT email, name, phone, updated_at FROM clients"
-                                 " WHERE email LIKE $1 ORDER BY email", f"%{tag}%")
+    clients_before = await fetch_rows(stack.database_url,
+                                      "SELECT email, name, phone, updated_at FROM clients"
+                                      " WHERE email LIKE $1 ORDER BY email", f"%{tag}%")
 
     second = await asyncio.to_thread(import_case, api, "policy_skip", tag)
     want = CASES["policy_skip"]
@@ -263,9 +255,9 @@ async def test_duplicate_policy_skip_leaves_existing_clients_alone(api: httpx.Cl
 
     store_after = await transactions_of(stack.database_url, tag)
     assert {k: v for k, v in store_after.items() if k in store_before} == store_before
-    clients_after = await fetch(stack.database_url,
-                                "SELECT email, name, phone, updated_at FROM clients"
-                                " WHERE email LIKE $1 ORDER BY email", f"%{tag}%")
+    clients_after = await fetch_rows(stack.database_url,
+                                     "SELECT email, name, phone, updated_at FROM clients"
+                                     " WHERE email LIKE $1 ORDER BY email", f"%{tag}%")
     known = {c["email"] for c in clients_before}
     assert [c for c in clients_after if c["email"] in known] == clients_before
     assert len(clients_after) - len(clients_before) == want["summary"]["clients_created"]

@@ -10,25 +10,16 @@ import asyncio
 import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
 
-import asyncpg
 import httpx
 import pytest
 
 from hotmart_stack.stack import EmbeddedStack
 from tests.support.api import run_import
+from tests.support.databases import fetch_rows
 from tests.support.exports import Purchase, portuguese_csv
 
 pytestmark = pytest.mark.e2e
-
-
-async def rows_of(database_url: str, sql: str, *args: object) -> list[dict[str, Any]]:
-    conn = await asyncpg.connect(database_url)
-    try:
-        return [dict(r) for r in await conn.fetch(sql, *args)]
-    finally:
-        await conn.close()
 
 
 async def test_each_stored_field_holds_its_own_value(api: httpx.Client,
@@ -54,17 +45,18 @@ async def test_each_stored_field_holds_its_own_value(api: httpx.Client,
     first_id, second_id = uuid.UUID(first["id"]), uuid.UUID(second["id"])
     url = stack.database_url
 
-    clients = await rows_of(url, "SELECT client_id, email, name, document, created_by_import"
-                                 " FROM clients WHERE email = ANY($1) ORDER BY email",
-                            [ana, bruno])
+    clients = await fetch_rows(url, "SELECT client_id, email, name, document, created_by_import"
+                                    " FROM clients WHERE email = ANY($1) ORDER BY email",
+                               [ana, bruno])
     assert [(c["email"], c["name"], c["document"], c["created_by_import"]) for c in clients] \
         == [(ana, "Ana Souza", None, first_id), (bruno, "Bruno Lima", None, first_id)]
     ana_id, bruno_id = clients[0]["client_id"], clients[1]["client_id"]
 
-    matched = await rows_of(url, "SELECT import_id, row_number, chunk_no, client_id,"
-                                 " first_of_buyer, outcome FROM matcher_rows"
-                                 " WHERE import_id = ANY($1) ORDER BY import_id = $2, row_number",
-                            [first_id, second_id], second_id)
+    matched = await fetch_rows(url, "SELECT import_id, row_number, chunk_no, client_id,"
+                                    " first_of_buyer, outcome FROM matcher_rows"
+                                    " WHERE import_id = ANY($1)"
+                                    " ORDER BY import_id = $2, row_number",
+                               [first_id, second_id], second_id)
     assert [tuple(m.values()) for m in matched] == [
         (first_id, 2, 0, ana_id, True, "created"),
         (first_id, 3, 0, bruno_id, True, "created"),
@@ -72,9 +64,9 @@ async def test_each_stored_field_holds_its_own_value(api: httpx.Client,
         (second_id, 3, 0, ana_id, True, "updated"),
     ]
 
-    assert await rows_of(url, "SELECT purchase_key, fingerprint, client_id FROM client_purchases"
-                              " WHERE purchase_key = ANY($1) ORDER BY purchase_key",
-                         [f"txn:{ana_code}", f"txn:{bruno_code}"]) == [
+    assert await fetch_rows(url, "SELECT purchase_key, fingerprint, client_id FROM client_purchases"
+                                 " WHERE purchase_key = ANY($1) ORDER BY purchase_key",
+                            [f"txn:{ana_code}", f"txn:{bruno_code}"]) == [
         {"purchase_key": f"txn:{ana_code}", "fingerprint": "reembolsado|1234.5|BRL",
          "client_id": ana_id},
         {"purchase_key": f"txn:{bruno_code}", "fingerprint": "reembolsado|89.9|BRL",
@@ -85,7 +77,7 @@ async def test_each_stored_field_holds_its_own_value(api: httpx.Client,
     ana_refund_at = datetime(2025, 3, 10, 17, 30, 0, tzinfo=UTC)
     bruno_at = datetime(2025, 3, 11, 12, 5, 7, tzinfo=UTC)
     bruno_again_at = datetime(2025, 3, 11, 3, 0, 0, tzinfo=UTC)  # first row again: date only
-    milestones = await rows_of(
+    milestones = await fetch_rows(
         url, "SELECT import_id, row_number, chunk_no, client_email, kind, occurred_at, amount,"
              " currency, product, status, status_category, transaction_code, purchase_key,"
              " previous_status, source, tenant_id FROM milestones WHERE import_id = ANY($1)"
@@ -101,24 +93,24 @@ async def test_each_stored_field_holds_its_own_value(api: httpx.Client,
          "Curso de Ceramica", "Reembolsado", "lost", ana_code, f"txn:{ana_code}", "Aprovado",
          "hotmart_import", "default"),
     ]
-    assert await rows_of(url, "SELECT purchase_key, fingerprint, status FROM journey_purchases"
-                              " WHERE purchase_key = ANY($1) ORDER BY purchase_key",
-                         [f"txn:{ana_code}", f"txn:{bruno_code}"]) == [
+    assert await fetch_rows(url, "SELECT purchase_key, fingerprint, status FROM journey_purchases"
+                                 " WHERE purchase_key = ANY($1) ORDER BY purchase_key",
+                            [f"txn:{ana_code}", f"txn:{bruno_code}"]) == [
         {"purchase_key": f"txn:{ana_code}", "fingerprint": "reembolsado|1234.5|BRL",
          "status": "Reembolsado"},
         {"purchase_key": f"txn:{bruno_code}", "fingerprint": "reembolsado|89.9|BRL",
          "status": "Reembolsado"},
     ]
-    journey_rows = await rows_of(url, "SELECT import_id, row_number, chunk_no, outcome"
-                                      " FROM journey_rows WHERE import_id = ANY($1)"
-                                      " ORDER BY import_id = $2, row_number",
-                                 [first_id, second_id], second_id)
+    journey_rows = await fetch_rows(url, "SELECT import_id, row_number, chunk_no, outcome"
+                                         " FROM journey_rows WHERE import_id = ANY($1)"
+                                         " ORDER BY import_id = $2, row_number",
+                                    [first_id, second_id], second_id)
     assert [tuple(r.values()) for r in journey_rows] == [
         (first_id, 2, 0, "new"), (first_id, 3, 0, "new"),
         (second_id, 2, 0, "unchanged"), (second_id, 3, 0, "changed"),
     ]
 
-    transactions = await rows_of(
+    transactions = await fetch_rows(
         url, "SELECT purchase_key, transaction_code, client_email, category, status, amount,"
              " currency, occurred_at, fingerprint, first_import_id, last_import_id"
              " FROM revenue_transactions WHERE purchase_key = ANY($1) ORDER BY purchase_key",
@@ -129,7 +121,7 @@ async def test_each_stored_field_holds_its_own_value(api: httpx.Client,
         (f"txn:{bruno_code}", bruno_code, bruno, "lost", "Reembolsado", Decimal("89.90"), "BRL",
          bruno_at, "reembolsado|89.9|BRL", first_id, first_id),
     ]
-    ledger = await rows_of(
+    ledger = await fetch_rows(
         url, "SELECT import_id, row_number, chunk_no, client_email, transaction_code, category,"
              " status, amount, currency, occurred_at, purchase_key, outcome FROM revenue_ledger"
              " WHERE import_id = ANY($1) ORDER BY import_id = $2, row_number",

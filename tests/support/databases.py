@@ -1,6 +1,8 @@
-"""A new, empty database per store test, on a PostgreSQL server the suite started."""
+"""The suite's PostgreSQL helpers: a new, empty database per store test, and rows read back
+as dicts."""
 
 import uuid
+from typing import Any
 
 import asyncpg
 
@@ -16,3 +18,12 @@ async def fresh_database(server: PostgresServer, prefix: str) -> str:
     finally:
         await admin.close()
     return server.url.rsplit("/", 1)[0] + f"/{name}"
+
+
+async def fetch_rows(database_url: str, sql: str, *args: object) -> list[dict[str, Any]]:
+    """The rows ``sql`` returns, each as a dict, over a connection of its own."""
+    conn = await asyncpg.connect(database_url)
+    try:
+        return [dict(r) for r in await conn.fetch(sql, *args)]
+    finally:
+        await conn.close()
