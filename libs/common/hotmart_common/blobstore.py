@@ -61,6 +61,15 @@ class BlobStore:
         body: bytes = await asyncio.to_thread(response["Body"].read)
         return body
 
+    async def find(self, key: str) -> bytes | None:
+        """The object's bytes, or None when there is no such object."""
+        try:
+            return await self.get(key)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in {"NoSuchKey", "404"}:
+                return None
+            raise
+
     async def ping(self) -> bool:
         try:
             await asyncio.to_thread(self.client.head_bucket, Bucket=self.bucket)
@@ -71,3 +80,9 @@ class BlobStore:
 
 def upload_key(tenant_id: str, import_id: object, file_name: str) -> str:
     return f"{UPLOAD_PREFIX}{tenant_id}/{import_id}/{file_name}"
+
+
+def stored_table_key(tenant_id: str, import_id: object, version: int) -> str:
+    """Where the upload keeps the table it read from a workbook. In a folder of its own: an
+    uploaded file's name holds no "/", so it can never be this key."""
+    return f"{UPLOAD_PREFIX}{tenant_id}/{import_id}/stored/table-v{version}.arrow"

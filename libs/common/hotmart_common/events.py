@@ -85,6 +85,11 @@ class ImportConfirmed(ImportEvent):
     duplicate_policy: DuplicatePolicy = Field(
         default="update",
         description="'update': existing clients are enriched; 'skip': their rows are skipped.")
+    table_key: str | None = Field(
+        default=None,
+        description="S3 key of the table the upload read from the workbook (Arrow IPC): the "
+                    "parser reads it instead of the workbook, or the workbook if it is gone.",
+        examples=["imports/default/5d0c8a8e-1f7b-4c1e-8a43-8f1f3f7d6a10/stored/table-v1.arrow"])
 
 
 class RowParsed(ImportEvent):

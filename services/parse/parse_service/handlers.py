@@ -9,6 +9,7 @@ from hotmart_common.events import ImportConfirmed
 from hotmart_common.kafka import EventPublisher
 from hotmart_common.metrics import IMPORTS, ROWS_PROCESSED
 from hotmart_common.spreadsheet import (
+    FileFormat,
     FileProblem,
     NormalisedRows,
     RowKey,
@@ -17,6 +18,7 @@ from hotmart_common.spreadsheet import (
     read_table,
 )
 from hotmart_common.spreadsheet.memory import release_memory
+from hotmart_common.spreadsheet.stored import StoredTableUnreadable, read_stored_table
 from hotmart_common.store import Store
 from hotmart_common.store.imports import ImportsRepository
 from hotmart_common.topics import IMPORT_ROWS
@@ -39,17 +41,15 @@ async def handle_import_confirmed(event: ImportConfirmed, store: Store, blobs: B
         log.info("rows already published", extra={"import_id": str(event.import_id)})
         return
     try:
-        await _parse(event, store, blobs, publisher, chunk_size)
+        await _parse(event, record["file_format"], store, blobs, publisher, chunk_size)
     finally:
         release_memory()
 
 
-async def _parse(event: ImportConfirmed, store: Store, blobs: BlobStore,
-                 publisher: EventPublisher, chunk_size: int) -> None:
+async def _parse(event: ImportConfirmed, file_format: FileFormat, store: Store,
+                 blobs: BlobStore, publisher: EventPublisher, chunk_size: int) -> None:
     try:
-        data = await blobs.get(event.object_key)
-        table = await asyncio.to_thread(_read, event, data)
-        del data  # the table holds what is left of the file
+        table = await _table(event, file_format, blobs)
         rows = await asyncio.to_thread(_normalise, event, table)
     except FileProblem as problem:
         await fail_import(store, event, problem.message)
@@ -75,8 +75,32 @@ async def _parse(event: ImportConfirmed, store: Store, blobs: BlobStore,
     })
 
 
+async def _table(event: ImportConfirmed, file_format: FileFormat, blobs: BlobStore) -> Table:
+    """The table the upload read from a workbook, if it kept one; else the file, read again."""
+    if event.table_key is not None:
+        stored = await blobs.find(event.table_key)
+        if stored is not None:
+            try:
+                return await asyncio.to_thread(_read_stored, event, stored, file_format)
+            except StoredTableUnreadable as error:
+                log.warning("stored table unreadable; reading the export itself", extra={
+                    "import_id": str(event.import_id), "reason": str(error)})
+        else:
+            log.warning("stored table missing; reading the export itself",
+                        extra={"import_id": str(event.import_id)})
+    data = await blobs.get(event.object_key)
+    return await asyncio.to_thread(_read, event, data)
+
+
 def _read(event: ImportConfirmed, data: bytes) -> Table:
-    table = read_table(data, event.file_name)
+    return _checked(event, read_table(data, event.file_name))
+
+
+def _read_stored(event: ImportConfirmed, data: bytes, file_format: FileFormat) -> Table:
+    return _checked(event, read_stored_table(data, event.file_name, file_format))
+
+
+def _checked(event: ImportConfirmed, table: Table) -> Table:
     missing = sorted(set(event.mapping.values()) - set(table.headers))
     if missing:
         raise FileProblem("corrupt_file",

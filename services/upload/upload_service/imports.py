@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
-from hotmart_common.blobstore import BlobStore, upload_key
+from hotmart_common.blobstore import BlobStore, stored_table_key, upload_key
 from hotmart_common.events import DuplicatePolicy, ImportConfirmed, stable_event_id
 from hotmart_common.spreadsheet import (
     MAX_FILE_BYTES,
@@ -29,6 +29,12 @@ from hotmart_common.spreadsheet import (
     read_table,
     require_email_column,
     sniff_format,
+)
+from hotmart_common.spreadsheet.stored import (
+    STORED_TABLE_CONTENT_TYPE,
+    STORED_TABLE_VERSION,
+    keeps_stored_table,
+    stored_table_bytes,
 )
 from hotmart_common.store import Store, UnitOfWork
 from hotmart_common.store.imports import ImportOptions, ImportsRepository, NewImport
@@ -69,16 +75,30 @@ async def accept_upload(store: Store, blobs: BlobStore, tenant_id: str, data: by
     uploaded_at = datetime.now(UTC)
     import_id = uuid4()
     key = upload_key(tenant_id, import_id, file_name)
-    await blobs.put(key, data, CONTENT_TYPES[file_format])
+    table_key = await _store(blobs, key, data, table, tenant_id, import_id)
     async with store.unit_of_work() as uow:
         await ImportsRepository(uow.connection).add(NewImport(
             import_id=import_id, tenant_id=tenant_id, file_name=file_name, object_key=key,
             file_format=file_format, file_bytes=len(data),
             mapping={str(field): column for field, column in mapping.sources().items()},
             preview=build_preview(table, mapping, uploaded_at, preview_rows),
-            uploaded_at=uploaded_at,
+            uploaded_at=uploaded_at, table_key=table_key,
         ))
     return import_id
+
+
+async def _store(blobs: BlobStore, key: str, data: bytes, table: Table, tenant_id: str,
+                 import_id: UUID) -> str | None:
+    """Puts the export, and beside a workbook the table just read from it, which spares the
+    parser reading the workbook again. Returns the table's key, if one was kept."""
+    if not keeps_stored_table(table.format):
+        await blobs.put(key, data, CONTENT_TYPES[table.format])
+        return None
+    table_key = stored_table_key(tenant_id, import_id, STORED_TABLE_VERSION)
+    stored = await asyncio.to_thread(stored_table_bytes, table)
+    await asyncio.gather(blobs.put(key, data, CONTENT_TYPES[table.format]),
+                         blobs.put(table_key, stored, STORED_TABLE_CONTENT_TYPE))
+    return table_key
 
 
 def build_preview(table: Table, mapping: ColumnMapping, uploaded_at: datetime,
@@ -226,6 +246,7 @@ def _publish_confirmed(uow: UnitOfWork, record: Any, options: ImportOptions,
         uploaded_at=record["uploaded_at"],
         default_purchased_at=options.default_purchased_at,
         duplicate_policy="skip" if options.duplicate_policy == "skip" else "update",
+        table_key=record["table_key"],
     ), key=str(import_id).encode())
 
 

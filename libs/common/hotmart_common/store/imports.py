@@ -28,6 +28,7 @@ class NewImport:
     mapping: dict[str, str]
     preview: dict[str, Any]
     uploaded_at: datetime
+    table_key: str | None = None  # the table read at upload, for the parser (workbooks)
 
 
 @dataclass(frozen=True)
@@ -70,11 +71,11 @@ class ImportsRepository:
     async def add(self, new: NewImport) -> None:
         await self.conn.execute(
             "INSERT INTO imports (import_id, tenant_id, file_name, object_key, file_format,"
-            " file_bytes, mapping, preview, uploaded_at)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9)",
+            " file_bytes, mapping, preview, uploaded_at, table_key)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9, $10)",
             new.import_id, new.tenant_id, new.file_name, new.object_key, new.file_format,
             new.file_bytes, json.dumps(new.mapping), json.dumps(new.preview, default=str),
-            new.uploaded_at,
+            new.uploaded_at, new.table_key,
         )
 
     async def get(self, tenant_id: str, import_id: UUID, *,
