@@ -76,28 +76,22 @@ async def _parse(event: ImportConfirmed, file_format: FileFormat, store: Store,
 
 
 async def _table(event: ImportConfirmed, file_format: FileFormat, blobs: BlobStore) -> Table:
-    """The table the upload read from a workbook, if it kept one; else the file, read again."""
+    """The table the upload read from a workbook, if it kept a usable one; else the file,
+    read again."""
     if event.table_key is not None:
         stored = await blobs.find(event.table_key)
+        reason = "missing"
         if stored is not None:
             try:
-                return await asyncio.to_thread(_read_stored, event, stored, file_format)
+                table = await asyncio.to_thread(read_stored_table, stored, event.file_name,
+                                                file_format)
+                return _checked(event, table)
             except StoredTableUnreadable as error:
-                log.warning("stored table unreadable; reading the export itself", extra={
-                    "import_id": str(event.import_id), "reason": str(error)})
-        else:
-            log.warning("stored table missing; reading the export itself",
-                        extra={"import_id": str(event.import_id)})
+                reason = str(error)
+        log.warning("stored table unusable; reading the export itself",
+                    extra={"import_id": str(event.import_id), "reason": reason})
     data = await blobs.get(event.object_key)
-    return await asyncio.to_thread(_read, event, data)
-
-
-def _read(event: ImportConfirmed, data: bytes) -> Table:
-    return _checked(event, read_table(data, event.file_name))
-
-
-def _read_stored(event: ImportConfirmed, data: bytes, file_format: FileFormat) -> Table:
-    return _checked(event, read_stored_table(data, event.file_name, file_format))
+    return _checked(event, await asyncio.to_thread(read_table, data, event.file_name))
 
 
 def _checked(event: ImportConfirmed, table: Table) -> Table:

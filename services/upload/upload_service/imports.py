@@ -91,13 +91,13 @@ async def _store(blobs: BlobStore, key: str, data: bytes, table: Table, tenant_i
                  import_id: UUID) -> str | None:
     """Puts the export, and beside a workbook the table just read from it, which spares the
     parser reading the workbook again. Returns the table's key, if one was kept."""
-    if not keeps_stored_table(table.format):
-        await blobs.put(key, data, CONTENT_TYPES[table.format])
-        return None
-    table_key = stored_table_key(tenant_id, import_id, STORED_TABLE_VERSION)
-    stored = await asyncio.to_thread(stored_table_bytes, table)
-    await asyncio.gather(blobs.put(key, data, CONTENT_TYPES[table.format]),
-                         blobs.put(table_key, stored, STORED_TABLE_CONTENT_TYPE))
+    objects = [(key, data, CONTENT_TYPES[table.format])]
+    table_key = None
+    if keeps_stored_table(table.format):
+        table_key = stored_table_key(tenant_id, import_id, STORED_TABLE_VERSION)
+        stored = await asyncio.to_thread(stored_table_bytes, table)
+        objects.append((table_key, stored, STORED_TABLE_CONTENT_TYPE))
+    await asyncio.gather(*(blobs.put(*stored_object) for stored_object in objects))
     return table_key
 
 
