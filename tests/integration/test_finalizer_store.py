@@ -62,6 +62,7 @@ def summed_in_python(reports: list[ChunkProcessed]) -> ReportTotals:
             transactions_new=sum(r.transactions_new for r in mine),
             transactions_changed=sum(r.transactions_changed for r in mine),
             transactions_unchanged=sum(r.transactions_unchanged for r in mine),
+            clients_created=sum(r.clients_created for r in mine),
         ) for service, mine in services.items()},
         revenue=[RevenueSum(currency, category, amount)
                  for (currency, category), amount in sums.items()],
@@ -79,9 +80,11 @@ def an_import(import_id: uuid.UUID) -> list[ChunkProcessed]:
                                                     money("lost", "0.005", "USD")],
                transactions_new=7),
     ]
-    others = [report(import_id, service, chunk, 4 if chunk == 3 else None)
-              for service in ("matcher", "journey") for chunk in (0, 1, 2, 3)]
-    return revenue + others
+    matcher = [report(import_id, "matcher", chunk, 4 if chunk == 3 else None,
+                      clients_created=created) for chunk, created in enumerate((2, 0, 5, 1))]
+    journey = [report(import_id, "journey", chunk, 4 if chunk == 3 else None)
+               for chunk in (0, 1, 2, 3)]
+    return revenue + matcher + journey
 
 
 async def test_store_sums_give_the_progress_the_reports_give(pool: asyncpg.Pool) -> None:
@@ -92,7 +95,8 @@ async def test_store_sums_give_the_progress_the_reports_give(pool: asyncpg.Pool)
         await repo.add(reports[:4])
         await repo.add(reports[2:])
         await repo.add([report(import_id, "revenue", 0, transactions_new=99,
-                               revenue=[money("active", "1000")])])  # a late duplicate
+                               revenue=[money("active", "1000")]),  # late duplicates
+                        report(import_id, "matcher", 2, clients_created=40)])
         await repo.add([report(uuid.uuid4(), "revenue", 2, 3, revenue=[money("active", "7")])])
         stored = await repo.totals(import_id)
     expected = import_state(summed_in_python(reports), 1, ClientCounts(0, 0), 4)
@@ -104,6 +108,9 @@ async def test_store_sums_give_the_progress_the_reports_give(pool: asyncpg.Pool)
     assert progress.revenue_by_currency["BRL"] == {"active": "0.30", "lost": "5.00",
                                                    "pending": "100"}
     assert (progress.transactions_new, progress.transactions_unchanged) == (9, 4)
+    assert progress.clients_created == 8
+    # Clients an earlier matcher listed by id (counted once by the store) add to the count.
+    assert import_state(stored, 1, ClientCounts(3, 2), 4).progress.clients_created == 11
 
 
 async def test_an_import_without_reports_sums_to_nothing(pool: asyncpg.Pool) -> None:

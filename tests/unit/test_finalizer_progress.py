@@ -83,6 +83,14 @@ def test_sums_are_exact_and_per_currency() -> None:
         "BRL": {"active": "0.30", "lost": "5.00", "pending": "9.99"}}
 
 
+def test_clients_created_are_the_matcher_counts_plus_the_clients_listed_by_id() -> None:
+    reported = ReportTotals({"matcher": chunks(0, 1, clients_created=7),
+                             "journey": chunks(0, 1, clients_created=100)})
+    progress = import_state(reported, 0, ClientCounts(2, 4)).progress
+    assert (progress.clients_created, progress.clients_updated) == (9, 4), \
+        "only the matcher creates clients"
+
+
 def test_several_currencies_are_reported_as_mixed() -> None:
     reported = ReportTotals({"revenue": chunks(0)},
                             [revenue("active", "1.10", "BRL"), revenue("active", "2", "USD"),

@@ -192,8 +192,15 @@ class ChunkProcessed(ImportEvent):
     rows_processed: int = Field(ge=0, description="Rows of the chunk applied by the service.")
     rows_failed: int = Field(default=0, ge=0,
                              description="Rows of the chunk the service could not apply.")
+    clients_created: int = Field(
+        default=0, ge=0,
+        description="Clients created by the import whose first row in the file is in this "
+                    "chunk: each client the import created is counted in one chunk only.")
     created_client_ids: list[UUID] = Field(
-        default_factory=list, description="Clients of this chunk created by the import.")
+        default_factory=list,
+        description="Clients of this chunk created by the import, as earlier matchers listed "
+                    "them (a client with rows in many chunks in each); the matcher now counts "
+                    "them in clients_created and leaves this empty. The finalizer counts both.")
     updated_client_ids: list[UUID] = Field(
         default_factory=list,
         description="Existing clients of this chunk with a new or changed purchase.")

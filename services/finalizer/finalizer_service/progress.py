@@ -18,6 +18,8 @@ class ImportState:
 
 @dataclass(frozen=True)
 class ClientCounts:
+    """Clients the reports listed by id, each counted once however many chunks list it."""
+
     created: int
     updated: int
 
@@ -31,6 +33,7 @@ class ServiceReports:
     transactions_new: int = 0
     transactions_changed: int = 0
     transactions_unchanged: int = 0
+    clients_created: int = 0  # counted in the chunk of each client's first row
 
 
 @dataclass(frozen=True)
@@ -83,10 +86,11 @@ def _progress(reports: ReportTotals, chunks_done: int, rows_failed: int,
     for total in reports.revenue:
         by_currency[total.currency][total.category] += total.amount
     revenue = reports.by_service.get("revenue", NO_REPORTS)
+    matcher = reports.by_service.get("matcher", NO_REPORTS)
     currencies = sorted(by_currency)
     return Progress(
         chunks_done=chunks_done,
-        clients_created=clients.created,
+        clients_created=clients.created + matcher.clients_created,
         clients_updated=clients.updated,
         rows_failed=rows_failed,
         transactions_new=revenue.transactions_new,

@@ -51,7 +51,8 @@ class ReportRepository:
             "SELECT service, array_agg(chunk_no) AS chunks, max(chunks_total) AS chunks_total,"
             " coalesce(sum((report->>'transactions_new')::int), 0) AS new,"
             " coalesce(sum((report->>'transactions_changed')::int), 0) AS changed,"
-            " coalesce(sum((report->>'transactions_unchanged')::int), 0) AS unchanged"
+            " coalesce(sum((report->>'transactions_unchanged')::int), 0) AS unchanged,"
+            " coalesce(sum((report->>'clients_created')::int), 0) AS clients_created"
             " FROM chunk_reports WHERE import_id = $1 GROUP BY service", import_id,
         )
         revenue = await self.conn.fetch(
@@ -64,7 +65,7 @@ class ReportRepository:
             by_service={r["service"]: ServiceReports(
                 chunks=frozenset(r["chunks"]), chunks_total=r["chunks_total"],
                 transactions_new=r["new"], transactions_changed=r["changed"],
-                transactions_unchanged=r["unchanged"],
+                transactions_unchanged=r["unchanged"], clients_created=r["clients_created"],
             ) for r in services},
             revenue=[RevenueSum(r["currency"], r["category"], r["amount"]) for r in revenue],
         )

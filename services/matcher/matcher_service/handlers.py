@@ -141,6 +141,6 @@ async def report_chunk(uow: UnitOfWork, end: ChunkEnded) -> ChunkProcessed:
         event_id=stable_event_id(end.import_id, "matcher", end.chunk_no),
         tenant_id=end.tenant_id, import_id=end.import_id, service="matcher",
         chunk_no=end.chunk_no, chunks_total=end.chunks_total, total_rows=end.total_rows,
-        rows_processed=clients.rows, created_client_ids=clients.created,
+        rows_processed=clients.rows, clients_created=clients.created,
         updated_client_ids=clients.updated,
     )

@@ -62,7 +62,7 @@ class Buyer(NamedTuple):
 @dataclass(frozen=True)
 class ChunkClients:
     rows: int
-    created: list[UUID]
+    created: int  # clients the import created whose first row is in the chunk
     updated: list[UUID]
 
 
@@ -88,11 +88,12 @@ class MatcherRepository:
             "   phone = COALESCE(EXCLUDED.phone, clients.phone),"
             "   document = COALESCE(EXCLUDED.document, clients.document),"
             "   updated_at = now()"
-            " RETURNING client_id, email, created_by_import, name, created_at",
+            " RETURNING client_id, email, created_by_import IS NOT DISTINCT FROM $2, name,"
+            " created_at",
             tenant_id, import_id, clients,
         )
-        return {r["email"]: StoredClient(r["client_id"], r["created_by_import"] == import_id,
-                                         r["name"], r["created_at"]) for r in rows}
+        return {email: StoredClient(client_id, created, name, created_at)
+                for client_id, email, created, name, created_at in rows}
 
     async def known_fingerprints(self, tenant_id: str, keys: list[str]) -> dict[str, str]:
         rows = await lock_purchases(self.conn, "client_purchases", "t.fingerprint", tenant_id,
@@ -148,12 +149,11 @@ class MatcherRepository:
     async def chunk_clients(self, end: ChunkEnded) -> ChunkClients:
         row = await self.conn.fetchrow(
             "SELECT count(*) AS rows,"
-            " coalesce(array_agg(DISTINCT client_id) FILTER (WHERE outcome = 'created'), '{}')"
-            "   AS created,"
+            " count(*) FILTER (WHERE outcome = 'created' AND first_of_buyer) AS created,"
             " coalesce(array_agg(DISTINCT client_id) FILTER (WHERE outcome = 'updated'), '{}')"
             "   AS updated"
             f" FROM matcher_rows WHERE {CHUNK_ROWS}",
             *chunk_rows(end),
         )
         assert row is not None
-        return ChunkClients(row["rows"], list(row["created"]), list(row["updated"]))
+        return ChunkClients(row["rows"], row["created"], list(row["updated"]))
