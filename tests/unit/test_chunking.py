@@ -3,8 +3,10 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from hotmart_common.events import ROW_TOPIC_ADAPTER, ChunkEnded, RowParsed
+from hotmart_common.events import ROW_TOPIC_ADAPTER, ChunkEnded, RowParsed, event_json
 from hotmart_common.spreadsheet import NormalisedRow, RowProblem
 from hotmart_common.store.imports import RowIssue
 from hotmart_common.store.keyed import chunk_rows
@@ -92,3 +94,24 @@ def test_a_marker_without_a_row_range_looks_over_the_whole_import() -> None:
     assert chunk_rows(end) == (IMPORT, 1202, 1501, 4)
     older = end.model_copy(update={"first_row_number": None, "last_row_number": None})
     assert chunk_rows(older) == (IMPORT, 0, 2**31 - 1, 4)
+
+
+optional_text = st.none() | st.text(max_size=12)  # quotes, backslashes, controls, emoji …
+normalised_rows = st.builds(
+    NormalisedRow, row_number=st.just(0), email=st.text(min_size=1, max_size=12),
+    name=optional_text, phone=optional_text, document=optional_text, product=optional_text,
+    amount=st.decimals(allow_nan=False, allow_infinity=False),
+    currency=st.sampled_from(["BRL", "USD", "EUR"]), status=optional_text,
+    status_category=st.sampled_from(["active", "lost", "pending"]),
+    purchased_at=st.datetimes(timezones=st.just(UTC)), transaction_code=optional_text)
+
+
+@given(st.lists(normalised_rows, min_size=1, max_size=6), st.text(min_size=1, max_size=8))
+def test_row_events_are_the_models_json_byte_for_byte(rows: list[NormalisedRow],
+                                                      tenant: str) -> None:
+    numbered: list[NormalisedRow | RowProblem] = [
+        r._replace(row_number=n) for n, r in enumerate(rows, start=2)]
+    parsed = split_into_chunks(IMPORT, tenant, numbered, chunk_size=4)
+    for value in (v for chunk in parsed.chunks for _, v in chunk):
+        event = ROW_TOPIC_ADAPTER.validate_json(value)
+        assert event_json(event) == value  # every field of the model, in its order and form

@@ -10,10 +10,10 @@ import polars as pl
 from hotmart_common.spreadsheet.caching import parse_all
 from hotmart_common.spreadsheet.columns import Field
 from hotmart_common.spreadsheet.date_column import parse_datetime_column
+from hotmart_common.spreadsheet.email_column import normalise_email_column
 from hotmart_common.spreadsheet.normalize import (
     StatusCategory,
     normalise_currency,
-    normalise_email,
     parse_amount,
     status_category,
 )
@@ -118,7 +118,7 @@ class NormalisedRows(Sequence[NormalisedRow | RowProblem]):
         self._table = table
         self._sources = mapping
         self._row_numbers: list[int] = table.frame.get_column(ROW_NUMBER_COLUMN).to_list()
-        self._emails = parse_all(self._texts("email"), normalise_email, None)
+        self._emails = self._email_addresses()
         self._amounts = parse_all(self._texts("amount"), parse_amount, ZERO)
         self._purchased_at = self._dates(default_purchased_at)
         self._currencies = self._currency_codes(default_currency)
@@ -224,6 +224,12 @@ class NormalisedRows(Sequence[NormalisedRow | RowProblem]):
             for index in (lengths > MAX_CELL_CHARS).arg_true().to_list():
                 found[index] = found[index] or field
         return found
+
+    def _email_addresses(self) -> list[str | ValueError | None]:
+        source = self._sources.get("email")
+        if source is None:
+            return [None] * len(self._row_numbers)
+        return normalise_email_column(self._table.frame.get_column(source))
 
     def _dates(self, blank: datetime) -> list[datetime | ValueError]:
         source = self._sources.get("purchased_at")
