@@ -19,6 +19,12 @@ ROW_OF_IMPORT = ("SELECT * FROM matcher_rows m"
                  " WHERE m.import_id = $1 AND m.row_number = r.row_number OFFSET 0")
 
 
+# A client as upsert_clients returns it ($2: the import asking).
+STORED_CLIENT = ("clients.client_id, clients.email,"
+                 " clients.created_by_import IS NOT DISTINCT FROM $2, clients.name,"
+                 " clients.created_at")
+
+
 # The records below that go to PostgreSQL as a batch are, field for field, the matcher_*_input
 # types of migration 008.
 class ClientFacts(NamedTuple):
@@ -75,7 +81,9 @@ class MatcherRepository:
 
     async def upsert_clients(self, tenant_id: str, import_id: UUID,
                              clients: list[ClientFacts]) -> dict[str, StoredClient]:
-        """email -> the client as stored now. Newer non-empty facts win."""
+        """email -> the client as stored now. Newer non-empty facts win; a client they would
+        not change is left as it is (locked all the same), since rewriting it costs a new row
+        version and index entries: a repeat buyer in a later batch, or a re-uploaded export."""
         clients = sorted(clients, key=lambda c: c.email)  # one lock order: no deadlocks
         rows = await self.conn.fetch(
             "INSERT INTO clients (client_id, tenant_id, email, name, phone, document,"
@@ -88,12 +96,27 @@ class MatcherRepository:
             "   phone = COALESCE(EXCLUDED.phone, clients.phone),"
             "   document = COALESCE(EXCLUDED.document, clients.document),"
             "   updated_at = now()"
-            " RETURNING client_id, email, created_by_import IS NOT DISTINCT FROM $2, name,"
-            " created_at",
+            " WHERE (COALESCE(EXCLUDED.name, clients.name),"
+            "        COALESCE(EXCLUDED.phone, clients.phone),"
+            "        COALESCE(EXCLUDED.document, clients.document))"
+            "   IS DISTINCT FROM (clients.name, clients.phone, clients.document)"
+            f" RETURNING {STORED_CLIENT}",
             tenant_id, import_id, clients,
         )
-        return {email: StoredClient(client_id, created, name, created_at)
-                for client_id, email, created, name, created_at in rows}
+        stored = {email: StoredClient(client_id, created, name, created_at)
+                  for client_id, email, created, name, created_at in rows}
+        if len(stored) < len(clients):
+            # The ones left as they were: read in a statement of their own, whose snapshot
+            # also holds a client another transaction committed during the upsert.
+            rows = await self.conn.fetch(
+                f"SELECT {STORED_CLIENT} FROM unnest($3::text[]) AS e(email)"
+                " CROSS JOIN LATERAL (SELECT * FROM clients WHERE tenant_id = $1"
+                "   AND email = e.email OFFSET 0) clients",
+                tenant_id, import_id, [c.email for c in clients if c.email not in stored],
+            )
+            stored.update((email, StoredClient(client_id, created, name, created_at))
+                          for client_id, email, created, name, created_at in rows)
+        return stored
 
     async def known_fingerprints(self, tenant_id: str, keys: list[str]) -> dict[str, str]:
         rows = await lock_purchases(self.conn, "client_purchases", "t.fingerprint", tenant_id,
