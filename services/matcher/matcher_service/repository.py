@@ -6,6 +6,8 @@ from pathlib import Path
 from typing import NamedTuple
 from uuid import UUID
 
+import asyncpg
+
 from hotmart_common.events import ChunkEnded
 from hotmart_common.store import Connection
 from hotmart_common.store.keyed import CHUNK_ROWS, chunk_rows, lock_purchases, recorded_rows
@@ -57,6 +59,12 @@ class StoredClient(NamedTuple):
     created_at: datetime
 
 
+def _by_email(rows: list[asyncpg.Record]) -> dict[str, StoredClient]:
+    """Rows selected as STORED_CLIENT, by e-mail."""
+    return {email: StoredClient(client_id, created, name, created_at)
+            for client_id, email, created, name, created_at in rows}
+
+
 class Buyer(NamedTuple):
     client_id: UUID
     email: str
@@ -103,19 +111,16 @@ class MatcherRepository:
             f" RETURNING {STORED_CLIENT}",
             tenant_id, import_id, clients,
         )
-        stored = {email: StoredClient(client_id, created, name, created_at)
-                  for client_id, email, created, name, created_at in rows}
+        stored = _by_email(rows)
         if len(stored) < len(clients):
             # The ones left as they were: read in a statement of their own, whose snapshot
             # also holds a client another transaction committed during the upsert.
-            rows = await self.conn.fetch(
+            stored |= _by_email(await self.conn.fetch(
                 f"SELECT {STORED_CLIENT} FROM unnest($3::text[]) AS e(email)"
                 " CROSS JOIN LATERAL (SELECT * FROM clients WHERE tenant_id = $1"
                 "   AND email = e.email OFFSET 0) clients",
                 tenant_id, import_id, [c.email for c in clients if c.email not in stored],
-            )
-            stored.update((email, StoredClient(client_id, created, name, created_at))
-                          for client_id, email, created, name, created_at in rows)
+            ))
         return stored
 
     async def known_fingerprints(self, tenant_id: str, keys: list[str]) -> dict[str, str]:
