@@ -160,5 +160,8 @@ def run(definition: ServiceDefinition, settings: ServiceSettings) -> None:
         port=settings.http_port,
         log_config=None,
         access_log=False,
+        # uvloop's transports cut the per-message cost of the Kafka and PostgreSQL clients:
+        # about 5 % of the CPU of an import (see README, Performance)
+        loop="uvloop",
         timeout_graceful_shutdown=10,
     )
