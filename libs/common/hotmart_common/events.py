@@ -155,6 +155,7 @@ class ChunkEnded(ImportEvent):
 
 RowTopicMessage = Annotated[RowParsed | ChunkEnded, Field(discriminator="kind")]
 ROW_TOPIC_ADAPTER: TypeAdapter[RowParsed | ChunkEnded] = TypeAdapter(RowTopicMessage)
+_ROW_TOPIC_ARRAY: TypeAdapter[list[RowParsed | ChunkEnded]] = TypeAdapter(list[RowTopicMessage])
 
 
 class RowTopicDecoder:
@@ -169,6 +170,10 @@ class RowTopicDecoder:
             except ValidationError:
                 pass
         return ROW_TOPIC_ADAPTER.validate_json(data)
+
+    def validate_json_array(self, data: bytes) -> list[RowParsed | ChunkEnded]:
+        """A JSON array of row-topic messages (a whole poll's) in one call."""
+        return _ROW_TOPIC_ARRAY.validate_json(data)
 
 
 class RevenueTotal(BaseModel):
