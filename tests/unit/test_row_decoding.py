@@ -18,7 +18,7 @@ from hotmart_common.events import (
     RowTopicDecoder,
     event_json,
 )
-from hotmart_common.kafka import ARRAY_SIZE, decode_at_once, decode_records
+from hotmart_common.kafka_decoding import ARRAY_SIZE, decode_at_once, decode_records
 
 pytestmark = pytest.mark.unit
 

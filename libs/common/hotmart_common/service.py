@@ -161,7 +161,7 @@ def run(definition: ServiceDefinition, settings: ServiceSettings) -> None:
         log_config=None,
         access_log=False,
         # uvloop's transports cut the per-message cost of the Kafka and PostgreSQL clients:
-        # about 5 % of the CPU of an import (see README, Performance)
+        # about 7 % of the CPU of an import (see README, Performance)
         loop="uvloop",
         timeout_graceful_shutdown=10,
     )
