@@ -23,7 +23,8 @@ RESULTS = Path(__file__).parent / "results" / "latest.json"
 def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--sizes", default=DEFAULT_SIZES,
-                        help="row counts and/or '10mb' (a CSV and an XLSX of the same rows);"
+                        help="row counts (as CSV; '10000:xlsx' as XLSX) and/or '10mb' (a CSV and"
+                             " an XLSX of the same rows);"
                              f" default {DEFAULT_SIZES}")
     parser.add_argument("--keep", action="store_true",
                         help="keep the stack's run directory (logs, data) and say where")

@@ -27,6 +27,8 @@ def table(results: Sequence[RunResult]) -> str:
               for r in results if not r.timing.completed]
     lines += [f"  {r.export.spec.name}: other processes used {r.foreign_cpu_s:.1f} CPU-s during"
               " this import; its figures are pessimistic" for r in results if _disturbed(r)]
+    lines += [f"  {r.export.spec.name}: autovacuum visited {', '.join(r.autovacuumed)} during"
+              " this import" for r in results if r.autovacuumed]
     return "\n".join(lines)
 
 
@@ -90,6 +92,7 @@ def as_json(result: RunResult) -> dict[str, Any]:
         "cpu_s": result.cpu_s,
         "foreign_cpu_s": result.foreign_cpu_s,
         "stages_after_confirm_s": result.stages,
+        "autovacuumed_during": result.autovacuumed,
         "summary": {key: timing.resource.get(key) for key in (
             "total_rows", "chunks_total", "chunks_done", "clients_created", "clients_updated",
             "rows_skipped", "rows_failed")},

@@ -12,6 +12,7 @@ from bench.exports import csv_bytes, first_sales
 from bench.floor import Floor, measure_floor
 from bench.floor_store import create_tables
 from bench.importer import ImportTiming, poll_for, run_import
+from bench.maintenance import autovacuumed_since, vacuum
 from bench.plan import Export
 from bench.sampling import ProcessSampler, wait_until_quiet
 from bench.stages import stage_seconds
@@ -31,6 +32,7 @@ class RunResult:
     cpu_s: dict[str, float] = field(default_factory=dict)
     foreign_cpu_s: float = 0.0
     stages: dict[str, float] = field(default_factory=dict)
+    autovacuumed: list[str] = field(default_factory=list)  # tables visited during the import
 
 
 def new_stack(run_dir: Path) -> EmbeddedStack:
@@ -61,14 +63,17 @@ def polling_cost(stack: EmbeddedStack, api: httpx.Client, import_id: str,
 
 def run_one(stack: EmbeddedStack, api: httpx.Client, export: Export,
             timeout_s: float) -> RunResult:
+    vacuumed_at = vacuum(stack.database_url)
     wait_until_quiet(lambda: stack.pids)
     with ProcessSampler(lambda: stack.pids) as sampler:
         timing = run_import(api, export.file_name, export.data, timeout_s)
     result = RunResult(export, timing, peak_rss_mb=sampler.peak_rss_mb(),
                        start_rss_mb=sampler.start_rss_mb(), cpu_s=sampler.cpu_s(),
-                       foreign_cpu_s=sampler.foreign_cpu_s())
+                       foreign_cpu_s=sampler.foreign_cpu_s(),
+                       autovacuumed=autovacuumed_since(stack.database_url, vacuumed_at))
     if timing.import_id is not None:
         result.stages = stage_seconds(stack.database_url, timing.import_id)
+    vacuum(stack.database_url)
     wait_until_quiet(lambda: stack.pids)
     result.floor = measure_floor(export.data, export.spec.file_format, export.sales,
                                  stack.database_url, stack.kafka_bootstrap, CHUNK_ROWS)
