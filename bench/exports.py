@@ -1,7 +1,8 @@
 """Synthetic Hotmart sales exports (current detailed Portuguese model), seeded, no real people.
 
-Every buyer's e-mail carries a tag: two runs with different tags share no buyer, and since
-the tags have the same length, they produce files of exactly the same size.
+Every buyer's e-mail and every transaction code carry a tag: two runs with different tags
+share no buyer and no purchase (so neither re-imports what the other stored), and since the
+tags have the same length, they produce files of exactly the same size.
 """
 
 import csv
@@ -68,6 +69,7 @@ def sales(seed: int, tag: str) -> Iterator[Sale]:
     if len(tag) != TAG_LENGTH or not tag.isalnum():
         raise ValueError(f"the buyer tag must be {TAG_LENGTH} letters or digits: {tag!r}")
     rng = random.Random(seed)
+    run = f"{int(tag, 36):07d}"  # HP and 13 digits (6 for the sale's number), as Hotmart's
     statuses, weights = zip(*STATUSES, strict=True)
     buyers: list[Buyer] = []
     sold_at = datetime(2025, 1, 2, 8, 0, 0)
@@ -79,7 +81,7 @@ def sales(seed: int, tag: str) -> Iterator[Sale]:
             buyers.append(buyer)
         product, price = rng.choice(PRODUCTS)
         sold_at += timedelta(seconds=rng.randrange(1, 240))
-        yield Sale(f"HP{seed % 100:02d}{number:09d}", rng.choices(statuses, weights)[0],
+        yield Sale(f"HP{run}{number:06d}", rng.choices(statuses, weights)[0],
                    sold_at, product, "BRL", price, buyer)
 
 
