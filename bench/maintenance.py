@@ -2,8 +2,8 @@
 
 Autovacuum wakes once a minute and vacuums or analyzes each table written enough since its
 last visit. Left to itself, it cleans up after one step (an import, or the floor's scratch
-tables) during whichever step is running at its next wake-up: on this 2-core machine that
-is 2.5-6.5 s of one core, billed to a step that did not cause it. So every measured step
+tables) during whichever step is running at its next wake-up: on this 2-core machine a
+worker busy 2.6-6.5 s at a time, billed to a step that did not cause it. So every measured step
 starts from a database vacuumed and analyzed up to date, as it is in production when
 imports are more than a minute apart. What autovacuum still does during a step, that
 step's own writes asked for; the run records which tables it visited.
