@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 
+from bench.db import connected
 from bench.exports import Sale
 
 BATCH_ROWS: Final = 5000
@@ -103,25 +104,19 @@ def batches(sales: Sequence[Sale], chunk_rows: int) -> Iterator[Batch]:
 
 
 async def create_tables(database_url: str) -> None:
-    conn = await asyncpg.connect(database_url)
-    try:
+    async with connected(database_url) as conn:
         await conn.execute(SCHEMA)
-    finally:
-        await conn.close()
 
 
 async def upsert_seconds(database_url: str, sales: Sequence[Sale], chunk_rows: int) -> float:
     prepared = list(batches(sales, chunk_rows))
     import_id = uuid.uuid4()
-    conn = await asyncpg.connect(database_url)
-    try:
+    async with connected(database_url) as conn:
         started = time.perf_counter()
         for batch in prepared:
             async with conn.transaction():
                 await _write(conn, import_id, batch)
         return time.perf_counter() - started
-    finally:
-        await conn.close()
 
 
 async def _write(conn: asyncpg.Connection, import_id: uuid.UUID, batch: Batch) -> None:

@@ -12,7 +12,7 @@ step's own writes asked for; the run records which tables it visited.
 import asyncio
 from datetime import datetime
 
-import asyncpg
+from bench.db import connected
 
 
 def vacuum(database_url: str) -> datetime:
@@ -21,16 +21,13 @@ def vacuum(database_url: str) -> datetime:
 
 
 async def _vacuum(database_url: str) -> datetime:
-    conn = await asyncpg.connect(database_url)
-    try:
+    async with connected(database_url) as conn:
         # ANALYZE first: it rewrites pg_statistic's rows, which the VACUUM then cleans up
         # (VACUUM (ANALYZE) would leave them for autovacuum during the next step).
         await conn.execute("ANALYZE")
         await conn.execute("VACUUM")
         now: datetime = await conn.fetchval("SELECT clock_timestamp()")
         return now
-    finally:
-        await conn.close()
 
 
 def autovacuumed_since(database_url: str, since: datetime) -> list[str]:
@@ -39,11 +36,8 @@ def autovacuumed_since(database_url: str, since: datetime) -> list[str]:
 
 
 async def _autovacuumed_since(database_url: str, since: datetime) -> list[str]:
-    conn = await asyncpg.connect(database_url)
-    try:
+    async with connected(database_url) as conn:
         rows = await conn.fetch(
             "SELECT relname FROM pg_stat_all_tables"
             " WHERE greatest(last_autovacuum, last_autoanalyze) >= $1 ORDER BY relname", since)
-    finally:
-        await conn.close()
     return [row["relname"] for row in rows]

@@ -8,6 +8,8 @@ from typing import Any
 
 import asyncpg
 
+from bench.db import connected
+
 
 def stage_seconds(database_url: str, import_id: str) -> dict[str, float]:
     try:
@@ -17,16 +19,13 @@ def stage_seconds(database_url: str, import_id: str) -> dict[str, float]:
 
 
 async def _stage_seconds(database_url: str, import_id: str) -> dict[str, float]:
-    conn = await asyncpg.connect(database_url)
-    try:
+    async with connected(database_url) as conn:
         record = await conn.fetchrow(
             "SELECT uploaded_at, confirmed_at, parsed_at, completed_at FROM imports"
             " WHERE import_id = $1::uuid", import_id)
         reports = await conn.fetch(
             "SELECT service, min(received_at) AS first, max(received_at) AS last"
             " FROM chunk_reports WHERE import_id = $1::uuid GROUP BY service", import_id)
-    finally:
-        await conn.close()
     return _relative_to_confirm(record, reports) if record is not None else {}
 
 

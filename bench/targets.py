@@ -36,15 +36,17 @@ def checks(results: Sequence[RunResult]) -> list[Check]:
 def _within(target: str, result: RunResult | None, limit: float) -> Check:
     if result is None:
         return Check(target, None, "(not in this run)")
-    if result.timing.seconds is None or not result.timing.completed:
+    seconds = _seconds(result)
+    if seconds is None:
         return Check(target, False, f"{result.timing.status}: {result.timing.error}")
-    return Check(target, result.timing.seconds <= limit, f"{result.timing.seconds:.1f} s")
+    return Check(target, seconds <= limit, f"{seconds:.1f} s")
 
 
 def _floor_ratio(result: RunResult) -> float | None:
-    if result.floor is None or result.timing.seconds is None or not result.timing.completed:
+    seconds = _seconds(result)
+    if result.floor is None or seconds is None:
         return None
-    return result.timing.seconds / result.floor.seconds
+    return seconds / result.floor.seconds
 
 
 def _each(target: str, results: Sequence[RunResult],

@@ -56,6 +56,7 @@ class ArrayDecoder(Decoder[T_co], Protocol[T_co]):
 
     def validate_json_array(self, data: bytes, /) -> Sequence[T_co]: ...
 
+
 def decode_records(
     records: Sequence[ConsumerRecord[Any, Any]], adapter: Decoder[T], group_id: str
 ) -> tuple[list[Decoded[T]], list[Message]]:
