@@ -22,10 +22,12 @@ from hotmart_common.events import ChunkEnded, RowParsed, chunk_key, stable_event
 from hotmart_common.kafka import EventPublisher, make_broker
 from hotmart_common.purchases import fingerprint
 from hotmart_common.row_consumer import subscribe_to_rows
+from hotmart_common.row_views import PurchaseRow, RowView
 from hotmart_common.service import ServiceContext
 from hotmart_common.settings import ServiceSettings
 from hotmart_common.store import Store
 from hotmart_stack.stack import EmbeddedStack
+from matcher_service.rows import BuyerRow
 from tests.support.api import run_import, wait_finished
 from tests.support.exports import expected, portuguese_csv, purchases
 from tests.support.kafka import next_offsets, read_topic, wait_committed
@@ -64,11 +66,12 @@ async def whole_store(database_url: str) -> dict[str, list[str]]:
         await conn.close()
 
 
-ApplyAndReport = tuple[Callable[..., Awaitable[None]], Callable[..., Awaitable[Any]]]
-SERVICES: dict[str, ApplyAndReport] = {
-    "matcher": (matcher.apply_rows, matcher.report_chunk),
-    "journey": (journey.apply_rows, journey.report_chunk),
-    "revenue": (revenue.apply_rows, revenue.report_chunk),
+ViewApplyAndReport = tuple[type[RowView], Callable[..., Awaitable[None]],
+                           Callable[..., Awaitable[Any]]]
+SERVICES: dict[str, ViewApplyAndReport] = {
+    "matcher": (BuyerRow, matcher.apply_rows, matcher.report_chunk),
+    "journey": (PurchaseRow, journey.apply_rows, journey.report_chunk),
+    "revenue": (PurchaseRow, revenue.apply_rows, revenue.report_chunk),
 }
 
 
@@ -88,9 +91,10 @@ async def test_consuming_the_row_topic_again_with_fresh_groups_changes_nothing(
     context = ServiceContext("replay", ServiceSettings(), Store(pool, publisher), broker,
                              publisher, None)
     groups = [f"replay-{name}-{uuid.uuid4().hex[:6]}" for name in SERVICES]
-    for group, (name, (apply_rows, report_chunk)) in zip(groups, SERVICES.items(), strict=True):
-        subscribe_to_rows(context, name, apply_rows, report_chunk,  # type: ignore[arg-type]
-                          group_id=group)
+    for group, (name, (view, apply_rows, report_chunk)) in zip(groups, SERVICES.items(),
+                                                                 strict=True):
+        subscribe_to_rows(context, name, view, apply_rows,  # type: ignore[arg-type]
+                          report_chunk, group_id=group)
     await broker.start()
     try:
         for group in groups:

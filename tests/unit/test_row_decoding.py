@@ -61,12 +61,12 @@ def test_a_poll_of_rows_and_markers_decodes_to_the_events_sent() -> None:
     events = [*(row(n) for n in range(2, 2 + 2 * ARRAY_SIZE + 7)), end(2 * ARRAY_SIZE + 7)]
     values: list[bytes | None] = [event_json(e) for e in events]
 
-    decoded, dead = decode_records(records(values), RowTopicDecoder(), "g")
+    decoded, dead = decode_records(records(values), RowTopicDecoder(RowParsed), "g")
 
     assert [message for _, message in decoded] == events
     assert [record.offset for record, _ in decoded] == list(range(len(events)))
     assert dead == []
-    assert decode_at_once(values, RowTopicDecoder()) == events  # in arrays, not one by one
+    assert decode_at_once(values, RowTopicDecoder(RowParsed)) == events  # in arrays, not one by one
 
 
 def dead_offsets(dead: list[tuple[bytes | None, bytes]]) -> list[int]:
@@ -101,9 +101,9 @@ def test_a_bad_message_is_dead_lettered_alone_and_the_rest_decode(bad: bytes | N
     values: list[bytes | None] = [event_json(e) for e in good]
     values.insert(4, bad)
 
-    decoded, dead = decode_records(records(values), RowTopicDecoder(), "g")
+    decoded, dead = decode_records(records(values), RowTopicDecoder(RowParsed), "g")
 
-    assert decode_at_once(values, RowTopicDecoder()) is None
+    assert decode_at_once(values, RowTopicDecoder(RowParsed)) is None
     assert [message for _, message in decoded] == good
     assert dead_offsets(dead) == [4]
     assert base64.b64decode(DeadLetter.model_validate_json(dead[0][1]).value_base64) == (
@@ -116,13 +116,14 @@ def test_messages_that_read_as_rows_only_together_are_each_dead_lettered() -> No
     second = event_json(row(3))
     cut = second.rindex(b',"first_of_buyer"')
     head, tail = event_json(row(2)) + b"," + second[:cut], second[cut + 1:]
-    assert len(RowTopicDecoder().validate_json_array(b"[" + head + b"," + tail + b"]")) == 2
+    joined = b"[" + head + b"," + tail + b"]"
+    assert len(RowTopicDecoder(RowParsed).validate_json_array(joined)) == 2
     values: list[bytes | None] = [head, tail, event_json(row(4))]
 
-    decoded, dead = decode_records(records(values), RowTopicDecoder(), "g")
+    decoded, dead = decode_records(records(values), RowTopicDecoder(RowParsed), "g")
 
     assert one_by_one(values)[:2] == [None, None]
-    assert decode_at_once(values, RowTopicDecoder()) is None
+    assert decode_at_once(values, RowTopicDecoder(RowParsed)) is None
     assert [message.row_number for _, message in decoded if isinstance(message, RowParsed)] == [4]
     assert dead_offsets(dead) == [0, 1]
 
@@ -142,7 +143,7 @@ def test_the_same_fact_twice_in_a_poll_decodes_twice() -> None:
     event = row(2)
     values: list[bytes | None] = [event_json(event), event_json(event)]
 
-    decoded, _ = decode_records(records(values), RowTopicDecoder(), "g")
+    decoded, _ = decode_records(records(values), RowTopicDecoder(RowParsed), "g")
 
     assert [message for _, message in decoded] == [event, event]
     assert isinstance(decoded[0][1].event_id, UUID)

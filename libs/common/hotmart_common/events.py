@@ -8,7 +8,7 @@ them into JSON Schema under ``schemas/``.
 from datetime import datetime
 from decimal import Decimal
 from hashlib import sha1
-from typing import Annotated, Literal
+from typing import Annotated, Any, Generic, Literal, TypeVar
 from uuid import UUID, SafeUUID
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
@@ -155,25 +155,33 @@ class ChunkEnded(ImportEvent):
 
 RowTopicMessage = Annotated[RowParsed | ChunkEnded, Field(discriminator="kind")]
 ROW_TOPIC_ADAPTER: TypeAdapter[RowParsed | ChunkEnded] = TypeAdapter(RowTopicMessage)
-_ROW_TOPIC_ARRAY: TypeAdapter[list[RowParsed | ChunkEnded]] = TypeAdapter(list[RowTopicMessage])
+
+Row = TypeVar("Row", bound=BaseModel)
 
 
-class RowTopicDecoder:
-    """Validates a row-topic message; a row (nearly every message) straight as ``RowParsed``,
-    which skips the union's dispatch. Anything else, or a row that fails, goes through the
-    union, whose errors name the message's kind."""
+class RowTopicDecoder(Generic[Row]):
+    """Validates row-topic messages as ``rows`` (``RowParsed``, or a consumer's view of it,
+    hotmart_common.row_views) or ``ChunkEnded``. A row (nearly every message) is validated
+    straight as ``rows``, which skips the union's dispatch; anything else, or a row that
+    fails, goes through the union, whose errors name the message's kind."""
 
-    def validate_json(self, data: bytes) -> RowParsed | ChunkEnded:
+    def __init__(self, rows: type[Row]) -> None:
+        self.rows = rows
+        message: Any = Annotated[rows | ChunkEnded, Field(discriminator="kind")]
+        self._one: TypeAdapter[Row | ChunkEnded] = TypeAdapter(message)
+        self._array: TypeAdapter[list[Row | ChunkEnded]] = TypeAdapter(list[message])
+
+    def validate_json(self, data: bytes) -> Row | ChunkEnded:
         if b'"kind":"row"' in data:
             try:
-                return RowParsed.model_validate_json(data)
+                return self.rows.model_validate_json(data)
             except ValidationError:
                 pass
-        return ROW_TOPIC_ADAPTER.validate_json(data)
+        return self._one.validate_json(data)
 
-    def validate_json_array(self, data: bytes) -> list[RowParsed | ChunkEnded]:
+    def validate_json_array(self, data: bytes) -> list[Row | ChunkEnded]:
         """A JSON array of row-topic messages (a whole poll's) in one call."""
-        return _ROW_TOPIC_ARRAY.validate_json(data)
+        return self._array.validate_json(data)
 
 
 class RevenueTotal(BaseModel):

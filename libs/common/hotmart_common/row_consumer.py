@@ -1,35 +1,33 @@
 """The shape every row-topic consumer shares, so each service writes only its effects.
 
+A service reads each row through its view of the row event (``hotmart_common.row_views``).
 One poll of the row topic becomes one transaction: the service applies the batch's rows,
 then reports each chunk whose end marker is in the batch, with counts read back from its
 store. Events go out after the commit; offsets are committed after that.
 """
 
 from collections.abc import Awaitable, Callable
+from typing import TypeVar
 from uuid import UUID
 
-from .events import (
-    ChunkEnded,
-    ChunkProcessed,
-    ConsumerService,
-    RowParsed,
-    RowTopicDecoder,
-)
+from .events import ChunkEnded, ChunkProcessed, ConsumerService, RowTopicDecoder
 from .kafka import subscribe
+from .row_views import RowView
 from .service import ServiceContext
 from .store import Store, UnitOfWork
 from .store.imports import ImportsRepository, RowIssue
 from .topics import CHUNK_DONE, IMPORT_ROWS
 
-ApplyRows = Callable[[UnitOfWork, list[RowParsed]], Awaitable[None]]
+Row = TypeVar("Row", bound=RowView)
+ApplyRows = Callable[[UnitOfWork, list[Row]], Awaitable[None]]
 ReportChunk = Callable[[UnitOfWork, ChunkEnded], Awaitable[ChunkProcessed]]
 
 
-async def handle_row_messages(store: Store, messages: list[RowParsed | ChunkEnded],
-                              apply_rows: ApplyRows, report_chunk: ReportChunk) -> None:
+async def handle_row_messages(store: Store, messages: list[Row | ChunkEnded],
+                              apply_rows: ApplyRows[Row], report_chunk: ReportChunk) -> None:
     # One poll may hold the same event twice (a re-published import): keep it once, so a
     # statement never has to apply two versions of one row.
-    by_row: dict[tuple[UUID, int], RowParsed] = {}
+    by_row: dict[tuple[UUID, int], Row] = {}
     by_chunk: dict[tuple[UUID, int], ChunkEnded] = {}
     for m in messages:
         if m.kind == "row":  # the tag, not isinstance: a pydantic model's isinstance is slow
@@ -46,9 +44,9 @@ async def handle_row_messages(store: Store, messages: list[RowParsed | ChunkEnde
 
 
 async def record_failed_row(store: Store, service: ConsumerService,
-                            message: RowParsed | ChunkEnded, error: Exception) -> None:
+                            message: RowView | ChunkEnded, error: Exception) -> None:
     """A row the service cannot apply is failed on its import, with the reason."""
-    if not isinstance(message, RowParsed):
+    if not isinstance(message, RowView):
         return  # a marker that cannot be processed leaves its chunk open: the import stalls
     async with store.unit_of_work() as uow:
         await ImportsRepository(uow.connection).add_issues(message.import_id, [RowIssue(
@@ -58,16 +56,17 @@ async def record_failed_row(store: Store, service: ConsumerService,
         )])
 
 
-def subscribe_to_rows(ctx: ServiceContext, service: ConsumerService, apply_rows: ApplyRows,
-                      report_chunk: ReportChunk, max_records: int = 2000,
-                      group_id: str | None = None) -> None:
-    async def on_rows(messages: list[RowParsed | ChunkEnded]) -> None:
+def subscribe_to_rows(ctx: ServiceContext, service: ConsumerService, rows: type[Row],
+                      apply_rows: ApplyRows[Row], report_chunk: ReportChunk,
+                      max_records: int = 2000, group_id: str | None = None) -> None:
+    """``rows``: the service's view of a row event, what ``apply_rows`` gets."""
+    async def on_rows(messages: list[Row | ChunkEnded]) -> None:
         await handle_row_messages(ctx.store, messages, apply_rows, report_chunk)
 
-    async def on_poison(message: RowParsed | ChunkEnded, _: object, error: Exception) -> None:
+    async def on_poison(message: Row | ChunkEnded, _: object, error: Exception) -> None:
         await record_failed_row(ctx.store, service, message, error)
 
     subscribe(ctx.broker, ctx.publisher, IMPORT_ROWS, group_id=group_id or f"{service}-service",
-              adapter=RowTopicDecoder(), handle=on_rows, service=service, on_poison=on_poison,
+              adapter=RowTopicDecoder(rows), handle=on_rows, service=service, on_poison=on_poison,
               max_records=max_records,
               fetch_max_wait_ms=ctx.settings.infra.kafka_fetch_max_wait_ms)

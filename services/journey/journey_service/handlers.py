@@ -3,17 +3,18 @@
 from collections import defaultdict
 from uuid import UUID
 
-from hotmart_common.events import ChunkEnded, ChunkProcessed, RowParsed, stable_event_id
+from hotmart_common.events import ChunkEnded, ChunkProcessed, stable_event_id
 from hotmart_common.metrics import ROWS_PROCESSED
 from hotmart_common.purchases import purchase_outcome
+from hotmart_common.row_views import PurchaseRow
 from hotmart_common.spreadsheet.text import fold
 from hotmart_common.store import UnitOfWork
 
 from .repository import JourneyRepository, KnownPurchase, Milestone
 
 
-async def apply_rows(uow: UnitOfWork, rows: list[RowParsed]) -> None:
-    by_import: dict[UUID, list[RowParsed]] = defaultdict(list)
+async def apply_rows(uow: UnitOfWork, rows: list[PurchaseRow]) -> None:
+    by_import: dict[UUID, list[PurchaseRow]] = defaultdict(list)
     for row in rows:
         by_import[row.import_id].append(row)
     repo = JourneyRepository(uow.connection)
@@ -26,7 +27,7 @@ async def apply_rows(uow: UnitOfWork, rows: list[RowParsed]) -> None:
     uow.after_commit(lambda: ROWS_PROCESSED.labels("journey", "recorded").inc(recorded))
 
 
-async def _record(repo: JourneyRepository, import_id: UUID, rows: list[RowParsed]) -> int:
+async def _record(repo: JourneyRepository, import_id: UUID, rows: list[PurchaseRow]) -> int:
     known = await repo.known_purchases(rows[0].tenant_id, [r.purchase_key for r in rows])
     outcomes = [(row, purchase_outcome(_fingerprint(known.get(row.purchase_key)),
                                        row.fingerprint)) for row in rows]
@@ -38,7 +39,7 @@ async def _record(repo: JourneyRepository, import_id: UUID, rows: list[RowParsed
     return len(milestones)
 
 
-def milestone(row: RowParsed, outcome: str, before: KnownPurchase | None) -> Milestone:
+def milestone(row: PurchaseRow, outcome: str, before: KnownPurchase | None) -> Milestone:
     if outcome == "new" or before is None:
         return Milestone(row, "purchase")
     if fold(before.status or "") != fold(row.status or ""):

@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import NamedTuple
 from uuid import UUID
 
-from hotmart_common.events import ChunkEnded, RowParsed, stable_event_id
+from hotmart_common.events import ChunkEnded, stable_event_id
+from hotmart_common.row_views import PurchaseRow
 from hotmart_common.store import Connection
 from hotmart_common.store.keyed import CHUNK_ROWS, chunk_rows, lock_purchases, recorded_rows
 
@@ -21,7 +22,7 @@ class KnownPurchase(NamedTuple):
 
 
 class Milestone(NamedTuple):
-    row: RowParsed
+    row: PurchaseRow
     kind: str
     previous_status: str | None = None
 
@@ -44,7 +45,7 @@ class JourneyRepository:
                                     tenant_id, keys)
         return {r["purchase_key"]: KnownPurchase(r["fingerprint"], r["status"]) for r in rows}
 
-    async def save_purchases(self, tenant_id: str, rows: list[RowParsed]) -> None:
+    async def save_purchases(self, tenant_id: str, rows: list[PurchaseRow]) -> None:
         await self.conn.execute(
             "INSERT INTO journey_purchases (tenant_id, purchase_key, fingerprint, status)"
             " SELECT $1, t.* FROM unnest($2::journey_purchase_input[]) AS t"
@@ -73,7 +74,7 @@ class JourneyRepository:
         )
 
     async def record_rows(self, import_id: UUID,
-                          outcomes: Sequence[tuple[RowParsed, str]]) -> None:
+                          outcomes: Sequence[tuple[PurchaseRow, str]]) -> None:
         await self.conn.execute(
             "INSERT INTO journey_rows (import_id, row_number, chunk_no, outcome)"
             " SELECT $1, t.* FROM unnest($2::journey_row_input[]) AS t"

@@ -3,10 +3,11 @@ from hotmart_common.service import ServiceContext, ServiceDefinition
 
 from .handlers import apply_rows, report_chunk
 from .repository import MIGRATIONS
+from .rows import BuyerRow
 
 
 def subscribers(ctx: ServiceContext) -> None:
-    subscribe_to_rows(ctx, "matcher", apply_rows, report_chunk)
+    subscribe_to_rows(ctx, "matcher", BuyerRow, apply_rows, report_chunk)
 
 
 definition = ServiceDefinition(name="matcher", migrations=[("matcher", MIGRATIONS)],

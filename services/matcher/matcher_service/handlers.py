@@ -10,7 +10,6 @@ from hotmart_common.events import (
     ChunkProcessed,
     ClientCreated,
     ClientUpdated,
-    RowParsed,
     stable_event_id,
 )
 from hotmart_common.metrics import ROWS_PROCESSED
@@ -26,10 +25,11 @@ from .repository import (
     Purchase,
     StoredClient,
 )
+from .rows import BuyerRow
 
 
-async def apply_rows(uow: UnitOfWork, rows: list[RowParsed]) -> None:
-    by_import: dict[UUID, list[RowParsed]] = defaultdict(list)
+async def apply_rows(uow: UnitOfWork, rows: list[BuyerRow]) -> None:
+    by_import: dict[UUID, list[BuyerRow]] = defaultdict(list)
     for row in rows:
         by_import[row.import_id].append(row)
     for import_rows in by_import.values():
@@ -37,12 +37,12 @@ async def apply_rows(uow: UnitOfWork, rows: list[RowParsed]) -> None:
 
 
 class Match(NamedTuple):
-    row: RowParsed
+    row: BuyerRow
     client: StoredClient
     outcome: str
 
 
-async def _match_import_rows(uow: UnitOfWork, rows: list[RowParsed]) -> None:
+async def _match_import_rows(uow: UnitOfWork, rows: list[BuyerRow]) -> None:
     repo = MatcherRepository(uow.connection)
     import_id, tenant_id = rows[0].import_id, rows[0].tenant_id
     numbers = [r.row_number for r in rows]
@@ -79,7 +79,7 @@ async def _match_import_rows(uow: UnitOfWork, rows: list[RowParsed]) -> None:
 
 
 async def _record_fresh_rows(repo: MatcherRepository, tenant_id: str, import_id: UUID,
-                             rows: list[RowParsed]) -> list[Match]:
+                             rows: list[BuyerRow]) -> list[Match]:
     clients = await repo.upsert_clients(tenant_id, import_id, merged_facts(rows))
     known = await repo.known_fingerprints(tenant_id, [r.purchase_key for r in rows])
     changed = [r for r in rows
@@ -123,7 +123,7 @@ def row_outcome(*, created: bool, changed: bool) -> str:
     return "updated" if changed else "unchanged"
 
 
-def merged_facts(rows: list[RowParsed]) -> list[ClientFacts]:
+def merged_facts(rows: list[BuyerRow]) -> list[ClientFacts]:
     """One set of facts per e-mail; a later row's non-empty value wins."""
     facts: dict[str, tuple[str | None, str | None, str | None]] = {}
     for row in sorted(rows, key=attrgetter("row_number")):

@@ -5,17 +5,18 @@ from decimal import Decimal
 from functools import partial
 from uuid import UUID
 
-from hotmart_common.events import ChunkEnded, ChunkProcessed, RowParsed, stable_event_id
+from hotmart_common.events import ChunkEnded, ChunkProcessed, stable_event_id
 from hotmart_common.metrics import ROWS_PROCESSED
 from hotmart_common.purchases import purchase_outcome
+from hotmart_common.row_views import PurchaseRow
 from hotmart_common.store import UnitOfWork
 
 from .metrics import REVENUE
 from .repository import LedgerRepository
 
 
-async def apply_rows(uow: UnitOfWork, rows: list[RowParsed]) -> None:
-    by_import: dict[UUID, list[RowParsed]] = defaultdict(list)
+async def apply_rows(uow: UnitOfWork, rows: list[PurchaseRow]) -> None:
+    by_import: dict[UUID, list[PurchaseRow]] = defaultdict(list)
     for row in rows:
         by_import[row.import_id].append(row)
     repo = LedgerRepository(uow.connection)
@@ -27,7 +28,7 @@ async def apply_rows(uow: UnitOfWork, rows: list[RowParsed]) -> None:
             uow.after_commit(partial(_count, fresh))
 
 
-async def _record(repo: LedgerRepository, import_id: UUID, rows: list[RowParsed]) -> None:
+async def _record(repo: LedgerRepository, import_id: UUID, rows: list[PurchaseRow]) -> None:
     tenant_id = rows[0].tenant_id
     known = await repo.known_fingerprints(tenant_id, [r.purchase_key for r in rows])
     entries = [(row, purchase_outcome(known.get(row.purchase_key), row.fingerprint))
@@ -37,7 +38,7 @@ async def _record(repo: LedgerRepository, import_id: UUID, rows: list[RowParsed]
     await repo.add_entries(tenant_id, import_id, entries)
 
 
-def _count(rows: list[RowParsed]) -> None:
+def _count(rows: list[PurchaseRow]) -> None:
     ROWS_PROCESSED.labels("revenue", "recorded").inc(len(rows))
     sums: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     for row in rows:

@@ -6,7 +6,8 @@ from operator import itemgetter
 from pathlib import Path
 from uuid import UUID
 
-from hotmart_common.events import ChunkEnded, RevenueTotal, RowParsed
+from hotmart_common.events import ChunkEnded, RevenueTotal
+from hotmart_common.row_views import PurchaseRow
 from hotmart_common.store import Connection
 from hotmart_common.store.keyed import CHUNK_ROWS, chunk_rows, lock_purchases, recorded_rows
 
@@ -32,7 +33,7 @@ class LedgerRepository:
         return {r["purchase_key"]: r["fingerprint"] for r in rows}
 
     async def save_transactions(self, tenant_id: str, import_id: UUID,
-                                rows: list[RowParsed]) -> None:
+                                rows: list[PurchaseRow]) -> None:
         await self.conn.execute(
             "INSERT INTO revenue_transactions (tenant_id, purchase_key, transaction_code,"
             " client_email, category, status, amount, currency, occurred_at, fingerprint,"
@@ -53,7 +54,7 @@ class LedgerRepository:
         )
 
     async def add_entries(self, tenant_id: str, import_id: UUID,
-                          entries: Sequence[tuple[RowParsed, str]]) -> None:
+                          entries: Sequence[tuple[PurchaseRow, str]]) -> None:
         await self.conn.execute(
             "INSERT INTO revenue_ledger (tenant_id, import_id, row_number, chunk_no,"
             " client_email, transaction_code, category, status, amount, currency, occurred_at,"

@@ -1,0 +1,10 @@
+"""What the matcher reads of a row event: the buyer (hotmart_common.row_views)."""
+
+from hotmart_common.row_views import RowView
+
+
+class BuyerRow(RowView):
+    name: str | None = None
+    phone: str | None = None
+    document: str | None = None
+    first_of_buyer: bool
