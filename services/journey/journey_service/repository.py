@@ -57,6 +57,7 @@ class JourneyRepository:
 
     async def add_milestones(self, tenant_id: str, import_id: UUID,
                              milestones: list[Milestone]) -> None:
+        import_key = str(import_id)  # the id's text, as stable_event_id joins it, once
         await self.conn.execute(
             "INSERT INTO milestones (milestone_id, tenant_id, client_email, import_id,"
             " row_number, chunk_no, kind, occurred_at, amount, currency, product, status,"
@@ -67,7 +68,7 @@ class JourneyRepository:
             " FROM unnest($4::journey_milestone_input[]) AS t"
             " ON CONFLICT (import_id, row_number) DO NOTHING",
             SOURCE, tenant_id, import_id,
-            [(stable_event_id(import_id, "milestone", r.row_number), r.email, r.row_number,
+            [(stable_event_id(import_key, "milestone", r.row_number), r.email, r.row_number,
               r.chunk_no, kind, r.purchased_at, str(r.amount), r.currency, r.product, r.status,
               r.status_category, r.transaction_code, r.purchase_key, previous_status)
              for r, kind, previous_status in milestones],

@@ -102,9 +102,9 @@ def buyers_of(matches: list[Match], outcome: str, *, first_rows_only: bool) -> l
     """Distinct clients whose row had ``outcome``, by e-mail, each with its first such row:
     what ``MatcherRepository.buyers`` reads back, from rows just written."""
     chosen: dict[str, Buyer] = {}
-    for match in sorted(matches, key=lambda m: m.row.row_number):
-        if match.outcome != outcome or (first_rows_only and not match.row.first_of_buyer):
-            continue
+    picked = [m for m in matches
+              if m.outcome == outcome and (m.row.first_of_buyer or not first_rows_only)]
+    for match in sorted(picked, key=lambda m: m.row.row_number):
         chosen.setdefault(match.row.email, Buyer(
             match.client.client_id, match.row.email, match.client.name,
             match.client.created_at, match.row.row_number))

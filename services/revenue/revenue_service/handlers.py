@@ -33,9 +33,7 @@ async def _record(repo: LedgerRepository, import_id: UUID, rows: list[PurchaseRo
     known = await repo.known_fingerprints(tenant_id, [r.purchase_key for r in rows])
     entries = [(row, purchase_outcome(known.get(row.purchase_key), row.fingerprint))
                for row in rows]
-    await repo.save_transactions(tenant_id, import_id,
-                                 [row for row, outcome in entries if outcome != "unchanged"])
-    await repo.add_entries(tenant_id, import_id, entries)
+    await repo.record(tenant_id, import_id, entries)
 
 
 def _count(rows: list[PurchaseRow]) -> None:

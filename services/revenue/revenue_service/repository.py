@@ -2,11 +2,11 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from operator import itemgetter
 from pathlib import Path
 from uuid import UUID
 
 from hotmart_common.events import ChunkEnded, RevenueTotal
+from hotmart_common.purchases import PurchaseOutcome
 from hotmart_common.row_views import PurchaseRow
 from hotmart_common.store import Connection
 from hotmart_common.store.keyed import CHUNK_ROWS, chunk_rows, lock_purchases, recorded_rows
@@ -32,41 +32,35 @@ class LedgerRepository:
                                     tenant_id, keys)
         return {r["purchase_key"]: r["fingerprint"] for r in rows}
 
-    async def save_transactions(self, tenant_id: str, import_id: UUID,
-                                rows: list[PurchaseRow]) -> None:
+    async def record(self, tenant_id: str, import_id: UUID,
+                     entries: Sequence[tuple[PurchaseRow, PurchaseOutcome]]) -> None:
+        """A ledger entry per row, and each new or changed purchase saved, in one statement;
+        purchases are written in key order, so concurrent batches cannot deadlock."""
         await self.conn.execute(
-            "INSERT INTO revenue_transactions (tenant_id, purchase_key, transaction_code,"
-            " client_email, category, status, amount, currency, occurred_at, fingerprint,"
-            " first_import_id, last_import_id)"
-            " SELECT $1, t.purchase_key, t.transaction_code, t.client_email, t.category,"
-            " t.status, t.amount::numeric, t.currency, t.occurred_at, t.fingerprint, $2, $2"
-            " FROM unnest($3::revenue_transaction_input[]) AS t"
-            " ON CONFLICT (tenant_id, purchase_key) DO UPDATE SET"
+            "WITH batch AS MATERIALIZED (SELECT * FROM unnest($3::revenue_row_input[])),"
+            " saved AS (INSERT INTO revenue_transactions (tenant_id, purchase_key,"
+            "   transaction_code, client_email, category, status, amount, currency, occurred_at,"
+            "   fingerprint, first_import_id, last_import_id)"
+            "  SELECT $1, b.purchase_key, b.transaction_code, b.client_email, b.category,"
+            "   b.status, b.amount::numeric, b.currency, b.occurred_at, b.fingerprint, $2, $2"
+            "  FROM batch b WHERE b.outcome <> 'unchanged' ORDER BY b.purchase_key"
+            "  ON CONFLICT (tenant_id, purchase_key) DO UPDATE SET"
             "   category = EXCLUDED.category, status = EXCLUDED.status,"
             "   amount = EXCLUDED.amount, currency = EXCLUDED.currency,"
             "   occurred_at = EXCLUDED.occurred_at, fingerprint = EXCLUDED.fingerprint,"
             "   client_email = EXCLUDED.client_email,"
-            "   last_import_id = EXCLUDED.last_import_id, updated_at = now()",
-            tenant_id, import_id,
-            sorted([(r.purchase_key, r.transaction_code, r.email, r.status_category, r.status,
-                     str(r.amount), r.currency, r.purchased_at, r.fingerprint) for r in rows],
-                   key=itemgetter(0)),  # one lock order: no deadlocks
-        )
-
-    async def add_entries(self, tenant_id: str, import_id: UUID,
-                          entries: Sequence[tuple[PurchaseRow, str]]) -> None:
-        await self.conn.execute(
-            "INSERT INTO revenue_ledger (tenant_id, import_id, row_number, chunk_no,"
+            "   last_import_id = EXCLUDED.last_import_id, updated_at = now())"
+            " INSERT INTO revenue_ledger (tenant_id, import_id, row_number, chunk_no,"
             " client_email, transaction_code, category, status, amount, currency, occurred_at,"
             " purchase_key, outcome)"
-            " SELECT $1, $2, t.row_number, t.chunk_no, t.client_email, t.transaction_code,"
-            " t.category, t.status, t.amount::numeric, t.currency, t.occurred_at,"
-            " t.purchase_key, t.outcome FROM unnest($3::revenue_entry_input[]) AS t"
+            " SELECT $1, $2, b.row_number, b.chunk_no, b.client_email, b.transaction_code,"
+            " b.category, b.status, b.amount::numeric, b.currency, b.occurred_at,"
+            " b.purchase_key, b.outcome FROM batch b"
             " ON CONFLICT (import_id, row_number) DO NOTHING",
             tenant_id, import_id,
             [(r.row_number, r.chunk_no, r.email, r.transaction_code, r.status_category,
-              r.status, str(r.amount), r.currency, r.purchased_at, r.purchase_key, outcome)
-             for r, outcome in entries],
+              r.status, str(r.amount), r.currency, r.purchased_at, r.purchase_key,
+              r.fingerprint, outcome) for r, outcome in entries],
         )
 
     async def chunk_revenue(self, end: ChunkEnded) -> ChunkRevenue:
