@@ -248,8 +248,8 @@ def check_compose() -> int:
     kafka_env = services["kafka"].get("environment", {})
     problems.check("controller" in str(kafka_env.get("KAFKA_PROCESS_ROLES", "")),
                    "kafka does not run in KRaft mode (KAFKA_PROCESS_ROLES with controller)")
-    problems.check(re.match(r"postgres:17(\.|$|-)", str(services["postgres"].get("image", ""))),
-                   "postgres is not PostgreSQL 17")
+    problems.check(re.match(r"postgres:18(\.|$|-)", str(services["postgres"].get("image", ""))),
+                   "postgres is not PostgreSQL 18 (the services refuse an older server)")
     init_cmd = " ".join(services["minio-init"].get("command", []))
     problems.check("imports/" in init_cmd and '"Days":7' in init_cmd,
                    "minio-init does not set the 7-day expiry on imports/")

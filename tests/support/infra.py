@@ -43,7 +43,7 @@ def _containers(running: ExitStack) -> dict[str, str]:
     from testcontainers.community.postgres import PostgresContainer
 
     kafka = running.enter_context(KafkaContainer("confluentinc/cp-kafka:7.9.0").with_kraft())
-    postgres = running.enter_context(PostgresContainer("postgres:17.5", driver=None))
+    postgres = running.enter_context(PostgresContainer("postgres:18.1", driver=None))
     minio = running.enter_context(MinioContainer("minio/minio:RELEASE.2025-04-22T22-12-26Z"))
     return {
         "HOTMART_KAFKA_BOOTSTRAP_SERVERS": kafka.get_bootstrap_server(),

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hotmart_common.purchases import fingerprint, purchase_key, purchase_outcome
+from hotmart_common.purchases import fingerprint, purchase_key, saved_outcome
 
 pytestmark = pytest.mark.unit
 WHEN = datetime(2025, 3, 1, 12, tzinfo=UTC)
@@ -29,11 +29,17 @@ def test_without_a_code_content_and_repeat_count_make_the_key() -> None:
 
 def test_a_status_amount_or_currency_change_is_a_change() -> None:
     before = fingerprint("Aprovado", Decimal("297.00"), "BRL")
-    assert purchase_outcome(None, before) == "new"
-    assert purchase_outcome(before, fingerprint("APROVADO", Decimal("297"), "BRL")) == "unchanged"
-    assert purchase_outcome(before, fingerprint("Reembolsado", Decimal("297"), "BRL")) == "changed"
-    assert purchase_outcome(before, fingerprint("Aprovado", Decimal("297.01"), "BRL")) == "changed"
-    assert purchase_outcome(before, fingerprint("Aprovado", Decimal("297"), "USD")) == "changed"
+    assert fingerprint("APROVADO", Decimal("297"), "BRL") == before
+    assert fingerprint("Reembolsado", Decimal("297"), "BRL") != before
+    assert fingerprint("Aprovado", Decimal("297.01"), "BRL") != before
+    assert fingerprint("Aprovado", Decimal("297"), "USD") != before
+
+
+def test_the_outcome_is_what_the_upsert_wrote_and_replaced() -> None:
+    saved = {"txn:NEW": None, "txn:CHANGED": "aprovado|297|BRL"}
+    assert saved_outcome(saved, "txn:NEW") == "new"
+    assert saved_outcome(saved, "txn:CHANGED") == "changed"
+    assert saved_outcome(saved, "txn:LEFT-OUT") == "unchanged"
 
 
 @given(st.decimals(min_value=-10**9, max_value=10**9, places=2, allow_nan=False))

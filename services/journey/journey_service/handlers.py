@@ -5,7 +5,7 @@ from uuid import UUID
 
 from hotmart_common.events import ChunkEnded, ChunkProcessed, stable_event_id
 from hotmart_common.metrics import ROWS_PROCESSED
-from hotmart_common.purchases import purchase_outcome
+from hotmart_common.purchases import saved_outcome
 from hotmart_common.row_views import PurchaseRow
 from hotmart_common.spreadsheet.text import fold
 from hotmart_common.store import UnitOfWork
@@ -28,13 +28,11 @@ async def apply_rows(uow: UnitOfWork, rows: list[PurchaseRow]) -> None:
 
 
 async def _record(repo: JourneyRepository, import_id: UUID, rows: list[PurchaseRow]) -> int:
-    known = await repo.known_purchases(rows[0].tenant_id, [r.purchase_key for r in rows])
-    outcomes = [(row, purchase_outcome(_fingerprint(known.get(row.purchase_key)),
-                                       row.fingerprint)) for row in rows]
-    milestones = [milestone(row, outcome, known.get(row.purchase_key))
+    saved = await repo.save_purchases(rows[0].tenant_id, rows)
+    outcomes = [(row, saved_outcome(saved, row.purchase_key)) for row in rows]
+    milestones = [milestone(row, outcome, saved.get(row.purchase_key))
                   for row, outcome in outcomes if outcome != "unchanged"]
     await repo.add_milestones(rows[0].tenant_id, import_id, milestones)
-    await repo.save_purchases(rows[0].tenant_id, [m.row for m in milestones])
     await repo.record_rows(import_id, outcomes)
     return len(milestones)
 
@@ -45,10 +43,6 @@ def milestone(row: PurchaseRow, outcome: str, before: KnownPurchase | None) -> M
     if fold(before.status or "") != fold(row.status or ""):
         return Milestone(row, "status_change", previous_status=before.status)
     return Milestone(row, "purchase_changed", previous_status=before.status)
-
-
-def _fingerprint(known: KnownPurchase | None) -> str | None:
-    return known.fingerprint if known else None
 
 
 async def report_chunk(uow: UnitOfWork, end: ChunkEnded) -> ChunkProcessed:

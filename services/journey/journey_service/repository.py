@@ -8,15 +8,18 @@ from typing import NamedTuple
 from uuid import UUID
 
 from hotmart_common.events import ChunkEnded, stable_event_id
+from hotmart_common.purchases import WRITE_ONLY_CHANGES
 from hotmart_common.row_views import PurchaseRow
 from hotmart_common.store import Connection
-from hotmart_common.store.keyed import CHUNK_ROWS, chunk_rows, lock_purchases, recorded_rows
+from hotmart_common.store.keyed import CHUNK_ROWS, chunk_rows, recorded_rows
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SOURCE = "hotmart_import"
 
 
 class KnownPurchase(NamedTuple):
+    """A purchase as the table held it."""
+
     fingerprint: str
     status: str | None
 
@@ -40,20 +43,23 @@ class JourneyRepository:
     async def recorded_rows(self, import_id: UUID, row_numbers: list[int]) -> set[int]:
         return await recorded_rows(self.conn, "journey_rows", import_id, row_numbers)
 
-    async def known_purchases(self, tenant_id: str, keys: list[str]) -> dict[str, KnownPurchase]:
-        rows = await lock_purchases(self.conn, "journey_purchases", "t.fingerprint, t.status",
-                                    tenant_id, keys)
-        return {r["purchase_key"]: KnownPurchase(r["fingerprint"], r["status"]) for r in rows}
-
-    async def save_purchases(self, tenant_id: str, rows: list[PurchaseRow]) -> None:
-        await self.conn.execute(
-            "INSERT INTO journey_purchases (tenant_id, purchase_key, fingerprint, status)"
+    async def save_purchases(self, tenant_id: str,
+                             rows: list[PurchaseRow]) -> dict[str, KnownPurchase | None]:
+        """Writes the new and changed purchases (``WRITE_ONLY_CHANGES``); returns each with
+        the purchase it replaced, None for a new one."""
+        saved = await self.conn.fetch(
+            "INSERT INTO journey_purchases AS stored"
+            " (tenant_id, purchase_key, fingerprint, status)"
             " SELECT $1, t.* FROM unnest($2::journey_purchase_input[]) AS t"
             " ON CONFLICT (tenant_id, purchase_key) DO UPDATE SET"
-            "   fingerprint = EXCLUDED.fingerprint, status = EXCLUDED.status, updated_at = now()",
+            "   fingerprint = EXCLUDED.fingerprint, status = EXCLUDED.status,"
+            f"   updated_at = now() {WRITE_ONLY_CHANGES}"
+            " RETURNING new.purchase_key, old.fingerprint, old.status",
             tenant_id, sorted([(r.purchase_key, r.fingerprint, r.status) for r in rows],
                               key=itemgetter(0)),  # one lock order: no deadlocks
         )
+        return {key: None if before is None else KnownPurchase(before, status)
+                for key, before, status in saved}
 
     async def add_milestones(self, tenant_id: str, import_id: UUID,
                              milestones: list[Milestone]) -> None:

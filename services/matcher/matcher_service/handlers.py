@@ -13,7 +13,6 @@ from hotmart_common.events import (
     stable_event_id,
 )
 from hotmart_common.metrics import ROWS_PROCESSED
-from hotmart_common.purchases import purchase_outcome
 from hotmart_common.store import UnitOfWork
 from hotmart_common.topics import CLIENT_CREATED, CLIENT_UPDATED
 
@@ -81,15 +80,11 @@ async def _match_import_rows(uow: UnitOfWork, rows: list[BuyerRow]) -> None:
 async def _record_fresh_rows(repo: MatcherRepository, tenant_id: str, import_id: UUID,
                              rows: list[BuyerRow]) -> list[Match]:
     clients = await repo.upsert_clients(tenant_id, import_id, merged_facts(rows))
-    known = await repo.known_fingerprints(tenant_id, [r.purchase_key for r in rows])
-    changed = [r for r in rows
-               if purchase_outcome(known.get(r.purchase_key), r.fingerprint) != "unchanged"]
-    await repo.save_purchases(tenant_id, [
-        Purchase(r.purchase_key, r.fingerprint, clients[r.email].client_id) for r in changed
+    changed = await repo.save_purchases(tenant_id, [
+        Purchase(r.purchase_key, r.fingerprint, clients[r.email].client_id) for r in rows
     ])
-    changed_rows = {r.row_number for r in changed}
     matches = [Match(r, clients[r.email], row_outcome(created=clients[r.email].created,
-                                                      changed=r.row_number in changed_rows))
+                                                      changed=r.purchase_key in changed))
                for r in rows]
     await repo.record_rows(import_id, [
         MatchedRow(m.row.row_number, m.row.chunk_no, m.client.client_id, m.row.first_of_buyer,

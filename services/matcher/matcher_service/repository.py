@@ -9,8 +9,9 @@ from uuid import UUID
 import asyncpg
 
 from hotmart_common.events import ChunkEnded
+from hotmart_common.purchases import WRITE_ONLY_CHANGES
 from hotmart_common.store import Connection
-from hotmart_common.store.keyed import CHUNK_ROWS, chunk_rows, lock_purchases, recorded_rows
+from hotmart_common.store.keyed import CHUNK_ROWS, chunk_rows, recorded_rows
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -123,21 +124,20 @@ class MatcherRepository:
             ))
         return stored
 
-    async def known_fingerprints(self, tenant_id: str, keys: list[str]) -> dict[str, str]:
-        rows = await lock_purchases(self.conn, "client_purchases", "t.fingerprint", tenant_id,
-                                    keys)
-        return {r["purchase_key"]: r["fingerprint"] for r in rows}
-
-    async def save_purchases(self, tenant_id: str, purchases: list[Purchase]) -> None:
-        purchases = sorted(purchases, key=lambda p: p.key)
-        await self.conn.execute(
-            "INSERT INTO client_purchases (tenant_id, purchase_key, fingerprint, client_id)"
+    async def save_purchases(self, tenant_id: str, purchases: list[Purchase]) -> set[str]:
+        """Writes the new and changed purchases; returns their keys (``WRITE_ONLY_CHANGES``)."""
+        purchases = sorted(purchases, key=lambda p: p.key)  # one lock order: no deadlocks
+        saved = await self.conn.fetch(
+            "INSERT INTO client_purchases AS stored"
+            " (tenant_id, purchase_key, fingerprint, client_id)"
             " SELECT $1, t.* FROM unnest($2::matcher_purchase_input[]) AS t"
             " ON CONFLICT (tenant_id, purchase_key) DO UPDATE SET"
             "   fingerprint = EXCLUDED.fingerprint, client_id = EXCLUDED.client_id,"
-            "   updated_at = now()",
+            f"   updated_at = now() {WRITE_ONLY_CHANGES}"
+            " RETURNING stored.purchase_key",
             tenant_id, purchases,
         )
+        return {key for key, in saved}
 
     async def record_rows(self, import_id: UUID, rows: list[MatchedRow]) -> None:
         await self.conn.execute(

@@ -7,7 +7,6 @@ from uuid import UUID
 
 from hotmart_common.events import ChunkEnded, ChunkProcessed, stable_event_id
 from hotmart_common.metrics import ROWS_PROCESSED
-from hotmart_common.purchases import purchase_outcome
 from hotmart_common.row_views import PurchaseRow
 from hotmart_common.store import UnitOfWork
 
@@ -24,16 +23,8 @@ async def apply_rows(uow: UnitOfWork, rows: list[PurchaseRow]) -> None:
         already = await repo.recorded_rows(import_id, [r.row_number for r in import_rows])
         fresh = [r for r in import_rows if r.row_number not in already]
         if fresh:
-            await _record(repo, import_id, fresh)
+            await repo.record(fresh[0].tenant_id, import_id, fresh)
             uow.after_commit(partial(_count, fresh))
-
-
-async def _record(repo: LedgerRepository, import_id: UUID, rows: list[PurchaseRow]) -> None:
-    tenant_id = rows[0].tenant_id
-    known = await repo.known_fingerprints(tenant_id, [r.purchase_key for r in rows])
-    entries = [(row, purchase_outcome(known.get(row.purchase_key), row.fingerprint))
-               for row in rows]
-    await repo.record(tenant_id, import_id, entries)
 
 
 def _count(rows: list[PurchaseRow]) -> None:

@@ -5,6 +5,7 @@ import logging
 from pathlib import Path
 
 import asyncpg
+from asyncpg import ServerVersion
 from asyncpg.pool import PoolConnectionProxy
 
 # What repositories accept: a plain connection or one borrowed from the pool.
@@ -13,6 +14,12 @@ Connection = asyncpg.Connection | PoolConnectionProxy
 log = logging.getLogger(__name__)
 
 _MIGRATION_LOCK = 0x686F746D  # any constant: serialises concurrent service start-ups
+# The consumers' purchase upserts return the rows they replace (RETURNING old, new in 18).
+MINIMUM_SERVER_MAJOR = 18
+
+
+class UnsupportedServer(RuntimeError):
+    """The database server is older than the statements need."""
 
 
 async def connect_pool(dsn: str, size: int, *, timeout_s: float = 60.0) -> asyncpg.Pool:
@@ -33,6 +40,7 @@ async def apply_migrations(pool: asyncpg.Pool, owner: str, directory: Path) -> l
     """Applies ``directory/*.sql`` in name order, each once, recorded per owner."""
     applied: list[str] = []
     async with pool.acquire() as conn:
+        check_server_version(conn.get_server_version())
         await conn.execute("SELECT pg_advisory_lock($1)", _MIGRATION_LOCK)
         try:
             await conn.execute(
@@ -59,6 +67,13 @@ async def apply_migrations(pool: asyncpg.Pool, owner: str, directory: Path) -> l
     if applied:
         log.info("migrations applied", extra={"owner": owner, "migrations": applied})
     return applied
+
+
+def check_server_version(version: ServerVersion) -> None:
+    if version.major < MINIMUM_SERVER_MAJOR:
+        raise UnsupportedServer(
+            f"PostgreSQL {MINIMUM_SERVER_MAJOR} or later is required; the database server is"
+            f" PostgreSQL {version.major}.{version.minor}")
 
 
 def _migration_files(directory: Path) -> list[Path]:

@@ -1,18 +1,18 @@
-"""The idempotency lookups every consumer makes, and how it finds a chunk's rows, written once.
+"""The idempotency lookup every consumer makes, and how it finds a chunk's rows, written once.
 
-Each lookup probes its table one key at a time (a LATERAL subquery with OFFSET 0 cannot be
+The lookup probes its table one key at a time (a LATERAL subquery with OFFSET 0 cannot be
 turned into a join): the planner would otherwise hash or merge the batch's keys against a
-scan of the whole import, or the tenant's every purchase, while the table's statistics still
-describe it as nearly empty, during the first batches of a big import; that scan grows with
-the table, so each batch of an import would cost more than the one before.
+scan of the whole import while the table's statistics still describe it as nearly empty,
+during the first batches of a big import; that scan grows with the table, so each batch of
+an import would cost more than the one before.
 For the same reason no other index of these tables leads with import_id: with statistics
 older than the import, such an index ties with the key and may be chosen instead.
+Purchases need no lookup: the upsert that saves them checks each key in the table's unique
+index, whatever the statistics say (see ``hotmart_common.purchases``).
 """
 
 from collections.abc import Sequence
 from uuid import UUID
-
-import asyncpg
 
 from ..events import ChunkEnded
 from .db import Connection
@@ -40,23 +40,8 @@ def recorded_rows_sql(table: str) -> str:
             "   WHERE t.import_id = $1 AND t.row_number = r.row_number OFFSET 0) t")
 
 
-def locked_purchases_sql(table: str, columns: str) -> str:
-    """Purchases ``$2::text[]`` of tenant ``$1`` that ``table`` holds, probed and locked for
-    update one by one, in the array's order."""
-    return (f"SELECT t.purchase_key, {columns} FROM unnest($2::text[]) AS k(purchase_key)"
-            f" CROSS JOIN LATERAL (SELECT * FROM {table} t WHERE t.tenant_id = $1"
-            "   AND t.purchase_key = k.purchase_key OFFSET 0 FOR UPDATE) t")
-
-
 async def recorded_rows(conn: Connection, table: str, import_id: UUID,
                         row_numbers: Sequence[int]) -> set[int]:
     """Which of these rows of the import ``table`` already holds (keyed import_id, row)."""
     rows = await conn.fetch(recorded_rows_sql(table), import_id, list(row_numbers))
     return {r["row_number"] for r in rows}
-
-
-async def lock_purchases(conn: Connection, table: str, columns: str, tenant_id: str,
-                         keys: Sequence[str]) -> list[asyncpg.Record]:
-    """The known purchases among ``keys`` (keyed tenant_id, purchase_key), locked for update
-    in key order, so concurrent batches cannot deadlock or both see a purchase as new."""
-    return await conn.fetch(locked_purchases_sql(table, columns), tenant_id, sorted(set(keys)))
