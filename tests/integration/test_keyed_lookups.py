@@ -1,6 +1,7 @@
 """The consumers' idempotency lookup on a real PostgreSQL whose statistics are stale, as they
-are during the first batches of a big import: each key is probed through the table's key,
-so a batch costs the same however many rows the table already holds."""
+are during the first batches of a big import: each key is probed through the tables' key,
+so a batch costs the same however many rows the tables already hold. The journey's lookup
+is the widest: a row is recorded by its milestone or, without one, in journey_rows."""
 
 from collections.abc import AsyncIterator
 
@@ -10,7 +11,7 @@ import pytest
 from hotmart_common.store.db import apply_migrations
 from hotmart_common.store.keyed import recorded_rows, recorded_rows_sql
 from hotmart_stack.servers import PostgresServer
-from journey_service.repository import MIGRATIONS
+from journey_service.repository import MIGRATIONS, RECORDED_IN
 from tests.support.databases import fresh_database
 
 pytestmark = pytest.mark.integration
@@ -26,19 +27,27 @@ async def pool(postgres: PostgresServer) -> AsyncIterator[asyncpg.Pool]:
                                      max_size=2)
     await apply_migrations(pool, "journey", MIGRATIONS)
     async with pool.acquire() as conn:
-        await conn.execute("ALTER TABLE journey_rows SET (autovacuum_enabled = false)")
+        for table in RECORDED_IN:
+            await conn.execute(f"ALTER TABLE {table} SET (autovacuum_enabled = false)")
         await _fill(conn, 1, ANALYZED_ROWS)
-        await conn.execute("ANALYZE journey_rows")
+        await conn.execute("ANALYZE journey_rows; ANALYZE milestones")
         await _fill(conn, ANALYZED_ROWS + 1, ROWS)
     yield pool
     await pool.close()
 
 
 async def _fill(conn: asyncpg.Connection, first: int, last: int) -> None:
+    """Rows first..last of the import: the odd ones unchanged, the even ones milestones."""
     await conn.execute(
         "INSERT INTO journey_rows (import_id, row_number, chunk_no, outcome)"
-        " SELECT $1, i, i / 300, 'new' FROM generate_series($2::int, $3::int) i",
-        IMPORT_ID, first, last)
+        " SELECT $1, i, i / 300, 'unchanged' FROM generate_series($2::int, $3::int) i"
+        " WHERE i % 2 = 1", IMPORT_ID, first, last)
+    await conn.execute(
+        "INSERT INTO milestones (milestone_id, tenant_id, client_email, import_id, row_number,"
+        " chunk_no, kind, occurred_at, amount, currency, status_category, source)"
+        " SELECT gen_random_uuid(), 'tenant-a', 'ana@example.com', $1, i, i / 300, 'purchase',"
+        " now(), 297, 'BRL', 'active', 'hotmart_import' FROM generate_series($2::int, $3::int) i"
+        " WHERE i % 2 = 0", IMPORT_ID, first, last)
 
 
 async def plan_of(conn: asyncpg.Connection, sql: str, *args: object) -> str:
@@ -54,15 +63,18 @@ def assert_probes_the_key(plan: str, index: str) -> None:
 
 async def test_row_lookup_probes_the_key_on_stale_statistics(pool: asyncpg.Pool) -> None:
     async with pool.acquire() as conn:
-        plan = await plan_of(conn, recorded_rows_sql("journey_rows"), IMPORT_ID,
+        plan = await plan_of(conn, recorded_rows_sql(*RECORDED_IN), IMPORT_ID,
                              list(range(1, 2001)))
-    assert_probes_the_key(plan, "journey_rows_pkey")
+    for table in RECORDED_IN:
+        assert_probes_the_key(plan, f"{table}_pkey")
 
 
-async def test_recorded_rows_are_those_the_table_holds(pool: asyncpg.Pool) -> None:
+async def test_recorded_rows_are_those_the_tables_hold(pool: asyncpg.Pool) -> None:
     async with pool.acquire() as conn:
-        found = await recorded_rows(conn, "journey_rows", IMPORT_ID, [5, ROWS, ROWS + 1, 7])
-        other = await recorded_rows(conn, "journey_rows", "00000000-0000-4000-8000-000000000000",
-                                    [5, 7])
-    assert found == {5, 7, ROWS}
+        found = await recorded_rows(conn, RECORDED_IN, IMPORT_ID, [5, ROWS, ROWS + 1, 8, 7])
+        unchanged_only = await recorded_rows(conn, "journey_rows", IMPORT_ID, [5, 8])
+        other = await recorded_rows(conn, RECORDED_IN, "00000000-0000-4000-8000-000000000000",
+                                    [5, 8])
+    assert found == {5, 7, 8, ROWS}
+    assert unchanged_only == {5}
     assert other == set()

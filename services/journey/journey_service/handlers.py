@@ -33,7 +33,8 @@ async def _record(repo: JourneyRepository, import_id: UUID, rows: list[PurchaseR
     milestones = [milestone(row, outcome, saved.get(row.purchase_key))
                   for row, outcome in outcomes if outcome != "unchanged"]
     await repo.add_milestones(rows[0].tenant_id, import_id, milestones)
-    await repo.record_rows(import_id, outcomes)
+    await repo.record_unchanged_rows(import_id, [r for r, outcome in outcomes
+                                                 if outcome == "unchanged"])
     return len(milestones)
 
 

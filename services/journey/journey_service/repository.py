@@ -15,6 +15,10 @@ from hotmart_common.store.keyed import CHUNK_ROWS, chunk_rows, recorded_rows
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SOURCE = "hotmart_import"
+# Where the journey records a row it has applied: its milestone, keyed (import, row), or,
+# for a row that records none (its purchase unchanged), a row of journey_rows. (Earlier
+# releases wrote every row to journey_rows, with its outcome: the counts below allow it.)
+RECORDED_IN = ("milestones", "journey_rows")
 
 
 class KnownPurchase(NamedTuple):
@@ -41,7 +45,7 @@ class JourneyRepository:
         self.conn = conn
 
     async def recorded_rows(self, import_id: UUID, row_numbers: list[int]) -> set[int]:
-        return await recorded_rows(self.conn, "journey_rows", import_id, row_numbers)
+        return await recorded_rows(self.conn, RECORDED_IN, import_id, row_numbers)
 
     async def save_purchases(self, tenant_id: str,
                              rows: list[PurchaseRow]) -> dict[str, KnownPurchase | None]:
@@ -80,21 +84,23 @@ class JourneyRepository:
              for r, kind, previous_status in milestones],
         )
 
-    async def record_rows(self, import_id: UUID,
-                          outcomes: Sequence[tuple[PurchaseRow, str]]) -> None:
+    async def record_unchanged_rows(self, import_id: UUID, rows: Sequence[PurchaseRow]) -> None:
+        """The rows that record no milestone: a row with one is recorded by it."""
+        if not rows:
+            return
         await self.conn.execute(
             "INSERT INTO journey_rows (import_id, row_number, chunk_no, outcome)"
             " SELECT $1, t.* FROM unnest($2::journey_row_input[]) AS t"
             " ON CONFLICT DO NOTHING",
-            import_id, [(r.row_number, r.chunk_no, outcome) for r, outcome in outcomes],
+            import_id, [(r.row_number, r.chunk_no, "unchanged") for r in rows],
         )
 
     async def chunk_counts(self, end: ChunkEnded) -> ChunkCounts:
         row = await self.conn.fetchrow(
-            # A row has a milestone exactly when its outcome is not 'unchanged'.
-            "SELECT count(*) AS rows, count(*) FILTER (WHERE outcome <> 'unchanged')"
-            f"   AS milestones FROM journey_rows WHERE {CHUNK_ROWS}",
+            f"SELECT (SELECT count(*) FROM milestones WHERE {CHUNK_ROWS}) AS milestones,"
+            f" (SELECT count(*) FROM journey_rows WHERE {CHUNK_ROWS}"
+            "   AND outcome = 'unchanged') AS unchanged",  # (a new or changed row: its milestone)
             *chunk_rows(end),
         )
         assert row is not None
-        return ChunkCounts(row["rows"], row["milestones"])
+        return ChunkCounts(row["milestones"] + row["unchanged"], row["milestones"])

@@ -33,15 +33,19 @@ def chunk_rows(end: ChunkEnded) -> tuple[UUID, int, int, int]:
     return end.import_id, first, last, end.chunk_no
 
 
-def recorded_rows_sql(table: str) -> str:
-    """Rows ``$2::int[]`` of import ``$1`` that ``table`` holds, probed one by one."""
-    return ("SELECT t.row_number FROM unnest($2::int[]) AS r(row_number)"
-            f" CROSS JOIN LATERAL (SELECT row_number FROM {table} t"
-            "   WHERE t.import_id = $1 AND t.row_number = r.row_number OFFSET 0) t")
+def recorded_rows_sql(*tables: str) -> str:
+    """Rows ``$2::int[]`` of import ``$1`` that any of ``tables`` holds, probed one by one."""
+    return " UNION ALL ".join(
+        "SELECT t.row_number FROM unnest($2::int[]) AS r(row_number)"
+        f" CROSS JOIN LATERAL (SELECT row_number FROM {table} t"
+        "   WHERE t.import_id = $1 AND t.row_number = r.row_number OFFSET 0) t"
+        for table in tables)
 
 
-async def recorded_rows(conn: Connection, table: str, import_id: UUID,
+async def recorded_rows(conn: Connection, tables: str | Sequence[str], import_id: UUID,
                         row_numbers: Sequence[int]) -> set[int]:
-    """Which of these rows of the import ``table`` already holds (keyed import_id, row)."""
-    rows = await conn.fetch(recorded_rows_sql(table), import_id, list(row_numbers))
+    """Which of these rows of the import are already recorded, in ``tables`` (each keyed
+    import_id, row_number)."""
+    names = (tables,) if isinstance(tables, str) else tuple(tables)
+    rows = await conn.fetch(recorded_rows_sql(*names), import_id, list(row_numbers))
     return {r["row_number"] for r in rows}
