@@ -71,10 +71,10 @@ async def test_row_lookup_probes_the_key_on_stale_statistics(pool: asyncpg.Pool)
 
 async def test_recorded_rows_are_those_the_tables_hold(pool: asyncpg.Pool) -> None:
     async with pool.acquire() as conn:
-        found = await recorded_rows(conn, RECORDED_IN, IMPORT_ID, [5, ROWS, ROWS + 1, 8, 7])
-        unchanged_only = await recorded_rows(conn, "journey_rows", IMPORT_ID, [5, 8])
-        other = await recorded_rows(conn, RECORDED_IN, "00000000-0000-4000-8000-000000000000",
-                                    [5, 8])
+        found = await recorded_rows(conn, IMPORT_ID, [5, ROWS, ROWS + 1, 8, 7], *RECORDED_IN)
+        unchanged_only = await recorded_rows(conn, IMPORT_ID, [5, 8], "journey_rows")
+        other = await recorded_rows(conn, "00000000-0000-4000-8000-000000000000", [5, 8],
+                                    *RECORDED_IN)
     assert found == {5, 7, 8, ROWS}
     assert unchanged_only == {5}
     assert other == set()

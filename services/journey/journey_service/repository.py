@@ -45,7 +45,7 @@ class JourneyRepository:
         self.conn = conn
 
     async def recorded_rows(self, import_id: UUID, row_numbers: list[int]) -> set[int]:
-        return await recorded_rows(self.conn, RECORDED_IN, import_id, row_numbers)
+        return await recorded_rows(self.conn, import_id, row_numbers, *RECORDED_IN)
 
     async def save_purchases(self, tenant_id: str,
                              rows: list[PurchaseRow]) -> dict[str, KnownPurchase | None]:

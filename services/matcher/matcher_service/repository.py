@@ -86,7 +86,7 @@ class MatcherRepository:
         self.conn = conn
 
     async def recorded_rows(self, import_id: UUID, row_numbers: list[int]) -> set[int]:
-        return await recorded_rows(self.conn, "matcher_rows", import_id, row_numbers)
+        return await recorded_rows(self.conn, import_id, row_numbers, "matcher_rows")
 
     async def upsert_clients(self, tenant_id: str, import_id: UUID,
                              clients: list[ClientFacts]) -> dict[str, StoredClient]:

@@ -25,7 +25,7 @@ class LedgerRepository:
         self.conn = conn
 
     async def recorded_rows(self, import_id: UUID, row_numbers: list[int]) -> set[int]:
-        return await recorded_rows(self.conn, "revenue_ledger", import_id, row_numbers)
+        return await recorded_rows(self.conn, import_id, row_numbers, "revenue_ledger")
 
     async def record(self, tenant_id: str, import_id: UUID, rows: Sequence[PurchaseRow]) -> None:
         """A ledger entry per row, with its purchase's outcome, and the new and changed

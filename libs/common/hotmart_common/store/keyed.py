@@ -42,10 +42,9 @@ def recorded_rows_sql(*tables: str) -> str:
         for table in tables)
 
 
-async def recorded_rows(conn: Connection, tables: str | Sequence[str], import_id: UUID,
-                        row_numbers: Sequence[int]) -> set[int]:
-    """Which of these rows of the import are already recorded, in ``tables`` (each keyed
-    import_id, row_number)."""
-    names = (tables,) if isinstance(tables, str) else tuple(tables)
-    rows = await conn.fetch(recorded_rows_sql(*names), import_id, list(row_numbers))
+async def recorded_rows(conn: Connection, import_id: UUID, row_numbers: Sequence[int],
+                        *tables: str) -> set[int]:
+    """Which of these rows of the import are already recorded, in any of ``tables`` (each
+    keyed import_id, row_number)."""
+    rows = await conn.fetch(recorded_rows_sql(*tables), import_id, list(row_numbers))
     return {r["row_number"] for r in rows}
