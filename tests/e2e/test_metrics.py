@@ -24,7 +24,7 @@ def scrape(stack: Any) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
     """Every sample of every service, summed over services when labels coincide."""
     samples: dict[tuple[str, tuple[tuple[str, str], ...]], float] = defaultdict(float)
     for service in SERVICES:
-        text = httpx.get(f"{stack.service_url(service)}/metrics/", timeout=10).text
+        text = httpx.get(stack.metrics_url(service), timeout=10).text
         for family in text_string_to_metric_families(text):
             for sample in family.samples:
                 samples[(sample.name, tuple(sorted(sample.labels.items())))] += sample.value
@@ -71,7 +71,7 @@ async def test_counters_match_the_summary(api: httpx.Client, stack: Any) -> None
 def exported_names(stack: Any) -> set[str]:
     names: set[str] = set()
     for service in SERVICES:
-        text = httpx.get(f"{stack.service_url(service)}/metrics/", timeout=10).text
+        text = httpx.get(stack.metrics_url(service), timeout=10).text
         for family in text_string_to_metric_families(text):
             suffixes = {"counter": ["_total"], "histogram": ["_bucket", "_count", "_sum"]}
             names.update(family.name + s for s in suffixes.get(family.type, [""]))

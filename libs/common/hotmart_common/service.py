@@ -1,25 +1,28 @@
 """The composition root every service shares: settings -> pool, broker, S3 -> one HTTP app.
 
 A service declares what it needs in a :class:`ServiceDefinition` (its migrations, its
-subscribers, its HTTP routes); this module builds the resources, serves ``/healthz``,
-``/readyz`` and ``/metrics``, and shuts down gracefully: on SIGTERM the broker stops
-taking messages, finishes the batch in hand, commits, and the process exits.
+subscribers, its HTTP routes); this module builds the resources, serves ``/healthz`` and
+``/readyz`` beside the routes, bounds request bodies and errors (see :mod:`.http_edge`),
+serves the metrics on a port of their own, and shuts down gracefully: on SIGTERM the
+broker stops taking messages, finishes the batch in hand, commits, and the process exits.
 """
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import uvicorn
 from fastapi import APIRouter, FastAPI, Response
 from faststream.kafka import KafkaBroker
-from prometheus_client import make_asgi_app
+from prometheus_client import start_http_server
+from pydantic import BaseModel
 
 from .blobstore import BlobStore
+from .http_edge import harden
 from .kafka import EventPublisher, ensure_topics, make_broker
 from .logs import configure_logging
 from .runtime import settle_garbage_collector
@@ -54,6 +57,8 @@ class ServiceDefinition:
     routers: Sequence[APIRouter] = ()
     on_start: Callable[[ServiceContext], Awaitable[None]] | None = None
     title: str = ""
+    # Request body limits by path, for routes that take more than http_edge.MAX_BODY_BYTES.
+    body_limits: Mapping[str, int] = field(default_factory=dict)
     background: Sequence[Callable[[ServiceContext], Coroutine[Any, Any, None]]] = field(
         default=())
 
@@ -134,26 +139,41 @@ def create_app(definition: ServiceDefinition, settings: ServiceSettings) -> Fast
 
     app = FastAPI(title=definition.title or f"Hotmart Import {definition.name}",
                   lifespan=lifespan)
+    harden(app, definition.body_limits)
 
-    @app.get("/healthz", include_in_schema=False)
-    async def healthz() -> dict[str, str]:
-        return {"status": "alive"}
+    @app.get("/healthz", tags=["health"])
+    async def healthz() -> Alive:
+        """The process is up (liveness)."""
+        return Alive(status="alive")
 
-    @app.get("/readyz", include_in_schema=False)
-    async def readyz(response: Response) -> dict[str, str]:
+    @app.get("/readyz", tags=["health"], responses={503: {"model": Readiness}})
+    async def readyz(response: Response) -> Readiness:
+        """The broker, the database and S3 answer (readiness); 503 while one does not."""
         context: ServiceContext | None = getattr(app.state, "context", None)
         ready = context is not None and await is_ready(context)
         response.status_code = 200 if ready else 503
-        return {"status": "ready" if ready else "not ready"}
+        return Readiness(status="ready" if ready else "not ready")
 
     for router in definition.routers:
         app.include_router(router)
-    app.mount("/metrics", make_asgi_app())
     return app
+
+
+class Alive(BaseModel):
+    status: Literal["alive"]
+
+
+class Readiness(BaseModel):
+    status: Literal["ready", "not ready"]
 
 
 def run(definition: ServiceDefinition, settings: ServiceSettings) -> None:
     configure_logging(definition.name, settings.infra.log_level)
+    # Metrics on a port of their own, which deployments expose to Prometheus only (compose
+    # publishes no such port; Kubernetes admits it from Prometheus' pods alone): the API's
+    # port answers 404 for /metrics. A thread of prometheus_client's, so a scrape never
+    # waits for the event loop.
+    start_http_server(settings.metrics_port, settings.http_host)
     uvicorn.run(
         create_app(definition, settings),
         host=settings.http_host,

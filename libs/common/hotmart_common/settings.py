@@ -32,4 +32,7 @@ class ServiceSettings(BaseSettings):
 
     http_host: str = "127.0.0.1"
     http_port: int = 8080
+    # /metrics is served here, not on http_port: the API's port may face clients, this one
+    # only Prometheus. Each service sets its own default (<NAME>_METRICS_PORT overrides it).
+    metrics_port: int = 9464
     infra: InfraSettings = Field(default_factory=InfraSettings)

@@ -8,11 +8,13 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class ServiceSpec:
-    """How to run one service: its command and the env var that tells it its HTTP port."""
+    """How to run one service: its command and the env vars that tell it its HTTP port and
+    the port of its metrics (kept off the API's port)."""
 
     name: str
     argv: tuple[str, ...]
     port_env: str
+    metrics_port_env: str | None = None
 
 
 def python_module_service(name: str, module: str) -> ServiceSpec:
@@ -20,6 +22,7 @@ def python_module_service(name: str, module: str) -> ServiceSpec:
         name=name,
         argv=(sys.executable, "-m", module),
         port_env=f"{name.upper()}_HTTP_PORT",
+        metrics_port_env=f"{name.upper()}_METRICS_PORT",
     )
 
 

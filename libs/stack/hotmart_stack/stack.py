@@ -181,6 +181,10 @@ class EmbeddedStack:
     def service_url(self, service: str) -> str:
         return self._require_supervisor().url(service)
 
+    def metrics_url(self, service: str) -> str:
+        """Where Prometheus would scrape the service: not its API's port."""
+        return self._require_supervisor().metrics_url(service)
+
     def service_log(self, service: str) -> Path:
         return self.log_dir / f"{service}.log"
 
@@ -212,6 +216,8 @@ class EmbeddedStack:
             "database_url": self.database_url,
             "s3_endpoint": self.s3_endpoint,
             "s3_bucket": self.s3_bucket,
+            "metrics_urls": {name: self.metrics_url(name)
+                             for name in self._require_supervisor().names},
             "supervisor_pid": os.getpid(),
             "pids": self.pids,
         }

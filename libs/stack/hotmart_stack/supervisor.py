@@ -40,6 +40,7 @@ class RestartPolicy:
 class _Service:
     spec: ServiceSpec
     port: int
+    metrics_port: int
     process: ManagedProcess | None = None
     next_delay: float = 0.0
     restart_at: float | None = None
@@ -57,7 +58,8 @@ class Supervisor:
         policy: RestartPolicy = RestartPolicy(),
         on_restart: Callable[[], None] = lambda: None,
     ) -> None:
-        self._services = {spec.name: _Service(spec, free_port()) for spec in specs}
+        self._services = {spec.name: _Service(spec, free_port(), free_port())
+                          for spec in specs}
         self._env = dict(env)
         self._log_dir = log_dir
         self._policy = policy
@@ -71,7 +73,10 @@ class Supervisor:
 
     @property
     def port_env(self) -> dict[str, str]:
-        return {svc.spec.port_env: str(svc.port) for svc in self._services.values()}
+        ports = {svc.spec.port_env: str(svc.port) for svc in self._services.values()}
+        ports.update({svc.spec.metrics_port_env: str(svc.metrics_port)
+                      for svc in self._services.values() if svc.spec.metrics_port_env})
+        return ports
 
     @property
     def pids(self) -> dict[str, int]:
@@ -84,6 +89,9 @@ class Supervisor:
 
     def url(self, name: str) -> str:
         return f"http://{HOST}:{self._services[name].port}"
+
+    def metrics_url(self, name: str) -> str:
+        return f"http://{HOST}:{self._services[name].metrics_port}/metrics"
 
     def log_path(self, name: str) -> Path:
         return self._log_dir / f"{name}.log"

@@ -7,3 +7,4 @@ class RevenueSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="REVENUE_", extra="ignore")
 
     http_port: int = 8004
+    metrics_port: int = 9404

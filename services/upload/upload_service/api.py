@@ -7,6 +7,7 @@ from fastapi import (
     APIRouter,
     Body,
     Depends,
+    File,
     HTTPException,
     Query,
     Request,
@@ -14,7 +15,9 @@ from fastapi import (
     UploadFile,
     status,
 )
+from fastapi.exceptions import RequestValidationError
 
+from hotmart_common.http_edge import error_responses
 from hotmart_common.service import ServiceContext
 from hotmart_common.spreadsheet import MAX_DATA_ROWS, MAX_FILE_BYTES, FileProblem
 from hotmart_common.spreadsheet.memory import release_memory
@@ -34,6 +37,14 @@ from .resources import ConfirmRequest, ImportHistory, ImportResource, RowIssueOu
 from .settings import UploadSettings
 
 router = APIRouter(prefix="/v1/imports", tags=["imports"])
+# A 10 MB file and its multipart envelope, with room to spare: a file just over 10 MB gets
+# the route's own answer, which says what to do; only far larger bodies are cut off unread.
+MAX_UPLOAD_BODY_BYTES = 2 * MAX_FILE_BYTES
+# Paging values go into PostgreSQL integers: larger ones are refused here, naming the field.
+MAX_PG_INTEGER = 2**31 - 1
+# A smallest importable export, for the OpenAPI: its columns are the ones ConfirmRequest's
+# example maps, so a client generated from the contract can run the whole flow.
+EXAMPLE_EXPORT = "E-mail;Valor\r\nana@example.com;1.234,56\r\n"
 
 
 def context(request: Request) -> ServiceContext:
@@ -44,13 +55,18 @@ def context(request: Request) -> ServiceContext:
 Context = Annotated[ServiceContext, Depends(context)]
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=ImportResource)
-async def upload_export(file: UploadFile, ctx: Context) -> ImportResource:
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=ImportResource,
+             responses=error_responses(400, 413, 415, 422, 503))
+async def upload_export(file: Annotated[UploadFile, File(
+                            description="The export: CSV, XLSX or XLS, at most 10 MB.",
+                            examples=[EXAMPLE_EXPORT])],
+                        request: Request, ctx: Context) -> ImportResource:
     """Upload a Hotmart sales export (CSV, XLSX or XLS, at most 10 MB).
 
     Answers the import resource with a preview: the detected column mapping and the first
     rows as they will be imported. Nothing is imported until the import is confirmed.
     """
+    await _require_one_file(request)
     name = safe_file_name(file.filename)
     settings = ctx.settings
     assert isinstance(settings, UploadSettings) and ctx.blobs is not None
@@ -66,15 +82,18 @@ async def upload_export(file: UploadFile, ctx: Context) -> ImportResource:
 
 
 @router.post("/{import_id}/confirm", status_code=status.HTTP_202_ACCEPTED,
-             response_model=ImportResource)
+             response_model=ImportResource,
+             responses=error_responses(400, 404, 409, 413, 422))
 async def confirm(import_id: UUID, ctx: Context,
                   body: Annotated[ConfirmRequest | None, Body()] = None) -> ImportResource:
-    """Start the import, with the detected mapping or the one given in the body."""
+    """Start the import, with the detected mapping or the one given in the body.
+
+    Confirming again is safe (a client that lost the answer may): without a body, or with
+    the same one, it answers 202 again; with a body that differs from what was confirmed,
+    409.
+    """
     try:
-        await confirm_import(ctx.store, ctx.tenant_id, import_id, Confirmation(
-            mapping=body.mapping, duplicate_policy=body.duplicate_policy,
-            default_purchased_at=body.default_purchase_date,
-        ) if body else Confirmation())
+        await confirm_import(ctx.store, ctx.tenant_id, import_id, _confirmation(body))
     except LookupError as missing:
         raise HTTPException(404, detail=f"import {import_id} not found") from missing
     except NotConfirmable as conflict:
@@ -85,7 +104,7 @@ async def confirm(import_id: UUID, ctx: Context,
 
 
 @router.post("/{import_id}/retry", status_code=status.HTTP_202_ACCEPTED,
-             response_model=ImportResource)
+             response_model=ImportResource, responses=error_responses(404, 409, 422))
 async def retry(import_id: UUID, ctx: Context) -> ImportResource:
     """Resume a failed or stalled import from what is already done (nothing is counted twice)."""
     try:
@@ -97,15 +116,15 @@ async def retry(import_id: UUID, ctx: Context) -> ImportResource:
     return await _resource(ctx, import_id, with_preview=False)
 
 
-@router.get("/{import_id}", response_model=ImportResource)
+@router.get("/{import_id}", response_model=ImportResource, responses=error_responses(404, 422))
 async def get_import(import_id: UUID, ctx: Context) -> ImportResource:
     """The import with its live progress, its summary once completed, and its first issues."""
     return await _resource(ctx, import_id, with_preview=True)
 
 
-@router.get("", response_model=ImportHistory)
+@router.get("", response_model=ImportHistory, responses=error_responses(422))
 async def history(ctx: Context, limit: Annotated[int, Query(ge=1, le=200)] = 50,
-                  offset: Annotated[int, Query(ge=0)] = 0) -> ImportHistory:
+                  offset: Annotated[int, Query(ge=0, le=MAX_PG_INTEGER)] = 0) -> ImportHistory:
     """The import history, newest first."""
     async with ctx.store.pool.acquire() as conn:
         records = await ImportsRepository(conn).history(ctx.tenant_id, limit, offset)
@@ -115,11 +134,12 @@ async def history(ctx: Context, limit: Annotated[int, Query(ge=1, le=200)] = 50,
     )
 
 
-@router.get("/{import_id}/rows", response_model=RowIssuePage)
+@router.get("/{import_id}/rows", response_model=RowIssuePage,
+            responses=error_responses(404, 422))
 async def row_issues(
     import_id: UUID, ctx: Context,
     row_status: Annotated[Literal["skipped", "failed"] | None, Query(alias="status")] = None,
-    after_row: Annotated[int, Query(ge=0)] = 0,
+    after_row: Annotated[int, Query(ge=0, le=MAX_PG_INTEGER)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> RowIssuePage:
     """Every skipped or failed row with its reason, paged by row number."""
@@ -134,7 +154,7 @@ async def row_issues(
 
 
 @router.get("/{import_id}/rows.csv", response_class=Response,
-            responses={200: {"content": {"text/csv": {}}}})
+            responses={200: {"content": {"text/csv": {}}}, **error_responses(404, 422, 503)})
 async def rejected_rows_download(
     import_id: UUID, ctx: Context,
     row_status: Annotated[Literal["skipped", "failed"] | None, Query(alias="status")] = None,
@@ -151,6 +171,30 @@ async def rejected_rows_download(
     stem = record["file_name"].rsplit(".", 1)[0]
     return Response(body, media_type="text/csv; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="{stem}-rows-to-fix.csv"'})
+
+
+def _confirmation(body: ConfirmRequest | None) -> Confirmation:
+    """What the client asked for; a field it did not send is None (compared with nothing)."""
+    if body is None:
+        return Confirmation()
+    sent = body.model_fields_set
+    return Confirmation(
+        mapping=body.mapping,
+        duplicate_policy=body.duplicate_policy if "duplicate_policy" in sent else None,
+        default_purchased_at=body.default_purchase_date,
+    )
+
+
+async def _require_one_file(request: Request) -> None:
+    """A second `file` part would otherwise silently replace the first (the form is parsed
+    once and cached, so this costs nothing)."""
+    files = (await request.form()).getlist("file")
+    if len(files) > 1:
+        raise RequestValidationError([{
+            "type": "too_many_files", "loc": ("body", "file"), "input": None,
+            "msg": f"send one file per upload: this request has {len(files)} parts named "
+                   "'file'",
+        }])
 
 
 async def _resource(ctx: ServiceContext, import_id: UUID, *, with_preview: bool) -> ImportResource:

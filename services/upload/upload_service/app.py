@@ -1,6 +1,6 @@
 from hotmart_common.service import ServiceContext, ServiceDefinition
 
-from .api import router
+from .api import MAX_UPLOAD_BODY_BYTES, router
 
 
 async def prepare_bucket(ctx: ServiceContext) -> None:
@@ -13,5 +13,6 @@ definition = ServiceDefinition(
     title="Hotmart Import API",
     uses_s3=True,
     routers=[router],
+    body_limits={"/v1/imports": MAX_UPLOAD_BODY_BYTES},
     on_start=prepare_bucket,
 )

@@ -47,6 +47,7 @@ CONTENT_TYPES = {
 }
 KNOWN_FIELDS: frozenset[str] = frozenset(get_args(Field))
 SAO_PAULO = ZoneInfo("America/Sao_Paulo")
+IMPORT_STATUSES = ("uploaded", "processing", "completed", "failed")
 
 
 class InvalidMapping(ValueError):
@@ -178,8 +179,11 @@ def checked_mapping(override: dict[str, str], headers: list[str]) -> dict[str, s
 
 @dataclass(frozen=True)
 class Confirmation:
+    """What a confirm asks for; None is "not given": the detected mapping, policy 'update',
+    the upload time, and, on a repeated confirm, nothing to compare."""
+
     mapping: dict[str, str] | None = None
-    duplicate_policy: DuplicatePolicy = "update"
+    duplicate_policy: DuplicatePolicy | None = None
     default_purchased_at: datetime | None = None
 
 
@@ -189,23 +193,40 @@ async def confirm_import(store: Store, tenant_id: str, import_id: UUID,
 
     Confirming an import that is already processing publishes the same event again (same
     id): that recovers an event lost by a crash between the commit and the publish, and the
-    parser ignores what it has already done.
+    parser ignores what it has already done. Asking for other options than the first
+    confirm did is refused (NotConfirmable), never silently ignored.
     """
     async with store.unit_of_work() as uow:
         imports = ImportsRepository(uow.connection)
-        record = await _locked_import(imports, tenant_id, import_id, ("uploaded", "processing"),
-                                      "is already {status}")
+        record = await _locked_import(imports, tenant_id, import_id, IMPORT_STATUSES, "")
+        if record["status"] != "uploaded":
+            _require_same_options(import_id, confirmation, _stored_options(record))
+        if record["status"] not in ("uploaded", "processing"):
+            raise NotConfirmable(f"import {import_id} is already {record['status']}")
         if record["status"] == "uploaded":
             options = ImportOptions(
                 mapping=(checked_mapping(confirmation.mapping, _headers(record))
                          if confirmation.mapping else _stored_mapping(record)),
-                duplicate_policy=confirmation.duplicate_policy,
+                duplicate_policy=confirmation.duplicate_policy or "update",
                 default_purchased_at=_aware(confirmation.default_purchased_at),
             )
             await imports.confirm(import_id, options, datetime.now(UTC))
         else:
             options = _stored_options(record)
         _publish_confirmed(uow, record, options, stable_event_id(import_id, "confirmed"))
+
+
+def _require_same_options(import_id: UUID, asked: Confirmation,
+                          confirmed: ImportOptions) -> None:
+    differing = [name for name, given, stored in (
+        ("mapping", asked.mapping, confirmed.mapping),
+        ("duplicate_policy", asked.duplicate_policy, confirmed.duplicate_policy),
+        ("default_purchase_date", _aware(asked.default_purchased_at),
+         confirmed.default_purchased_at),
+    ) if given is not None and given != stored]
+    if differing:
+        raise NotConfirmable(f"import {import_id} was confirmed with another "
+                             f"{', '.join(differing)}: a confirm cannot change it")
 
 
 async def retry_import(store: Store, tenant_id: str, import_id: UUID) -> None:

@@ -1,13 +1,13 @@
 """What the HTTP API answers: the import resource and its parts."""
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import asyncpg
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from hotmart_common.events import CONSUMER_SERVICES
 from hotmart_common.store.imports import RowIssue
@@ -125,6 +125,24 @@ class RowIssuePage(BaseModel):
     next_after_row: int | None = Field(description="Pass as after_row to get the next page.")
 
 
+# Purchase dates a confirm accepts: Hotmart was founded in 2011, so no export holds an
+# earlier one, and this range is far inside what PostgreSQL and Python can hold in any time
+# zone (9999-12-31T23:59:59-14:00 cannot: it once left the import in a 500).
+EARLIEST_PURCHASE = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST_PURCHASE = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def plausible_purchase_date(moment: datetime) -> datetime:
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    if not EARLIEST_PURCHASE <= aware <= LATEST_PURCHASE:
+        raise ValueError(f"must be between {EARLIEST_PURCHASE:%Y-%m-%d} and "
+                         f"{LATEST_PURCHASE:%Y-%m-%d}")
+    return moment
+
+
+PurchaseDate = Annotated[datetime, AfterValidator(plausible_purchase_date)]
+
+
 class ConfirmRequest(BaseModel):
     mapping: dict[str, str] | None = Field(
         default=None,
@@ -136,9 +154,9 @@ class ConfirmRequest(BaseModel):
         description="'update' enriches existing clients; 'skip' leaves them as they are and "
                     "counts their rows as skipped (existing_client_skipped).",
     )
-    default_purchase_date: datetime | None = Field(
+    default_purchase_date: PurchaseDate | None = Field(
         default=None,
-        description="Purchase date of rows without one (default: the upload time). Without a "
-                    "time zone it is read as America/Sao_Paulo.",
+        description="Purchase date of rows without one (default: the upload time), between "
+                    "1970 and 2100. Without a time zone it is read as America/Sao_Paulo.",
         examples=["2025-03-01T00:00:00-03:00"],
     )
