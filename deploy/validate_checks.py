@@ -66,6 +66,8 @@ REQUIRED_ENV = (
     "HOTMART_S3_REGION",
 )
 SECRET_NAME = "hotmart-import-secrets"
+# Where each service serves /metrics in compose and Kubernetes (its API port answers 404).
+METRICS_PORT = "9464"
 # Keys the Secret must hold (deploy/k8s/README.md): the ConfigMap must not.
 SECRET_KEYS = ("HOTMART_DATABASE_URL", "HOTMART_S3_ACCESS_KEY_ID", "HOTMART_S3_SECRET_ACCESS_KEY")
 SERVICE_DRAIN_SECONDS = 10
@@ -200,6 +202,8 @@ def check_dockerfile() -> int:
                        "cannot verify a name)")
     exposed = {v for c in by_cmd.get("EXPOSE", []) for v in c.value}
     problems.check("8080" in exposed or "8080/tcp" in exposed, "runtime does not EXPOSE 8080")
+    problems.check(METRICS_PORT in exposed or f"{METRICS_PORT}/tcp" in exposed,
+                   f"runtime does not EXPOSE the metrics port {METRICS_PORT}")
     health = " ".join(" ".join(c.value) for c in by_cmd.get("HEALTHCHECK", []))
     problems.check("/healthz" in health, "no HEALTHCHECK on /healthz")
     cmd = " ".join(" ".join(c.value) for c in by_cmd.get("CMD", []))
@@ -277,8 +281,14 @@ def check_compose() -> int:
         for dependency in ("kafka", "postgres", "minio"):
             problems.check(depends.get(dependency, {}).get("condition") == "service_healthy",
                            f"{name}: does not wait for {dependency} to be healthy")
-        problems.check(jobs.get(f"hotmart-{name}") == [f"{name}:8080"],
-                       f"prometheus.yml: job hotmart-{name} does not scrape {name}:8080")
+        problems.check(str(env.get(f"{name.upper()}_METRICS_PORT")) == METRICS_PORT,
+                       f"{name}: {name.upper()}_METRICS_PORT is not {METRICS_PORT}")
+        problems.check(not any(METRICS_PORT in str(p).rsplit(":", 1)[-1]
+                               for p in service.get("ports", [])),
+                       f"{name}: publishes the metrics port {METRICS_PORT} on the host")
+        problems.check(jobs.get(f"hotmart-{name}") == [f"{name}:{METRICS_PORT}"],
+                       f"prometheus.yml: job hotmart-{name} does not scrape "
+                       f"{name}:{METRICS_PORT}")
     problems.check("8000:8080" in [str(p) for p in services["upload"].get("ports", [])],
                    "upload is not published on 8000")
     problems.check(services["upload"].get("depends_on", {}).get("minio-init", {}).get(
@@ -307,6 +317,19 @@ def topic_partitions(row_partitions: int) -> dict[str, int]:
     spec.loader.exec_module(module)
     result: dict[str, int] = module.topic_partitions(row_partitions)
     return result
+
+
+def metrics_admitted_from_prometheus_only(policies: list[dict[str, Any]],
+                                          pod_labels: dict[str, str]) -> bool:
+    """Some Ingress policy selects the pod, and every rule that opens the metrics port
+    (by name or number) names where from; no rule opens every port."""
+    rules = [rule for policy in policies
+             if "Ingress" in policy["spec"].get("policyTypes", ["Ingress"])
+             and selects(policy["spec"]["podSelector"].get("matchLabels", {}), pod_labels)
+             for rule in policy["spec"].get("ingress", [])]
+    opening = [rule for rule in rules if not rule.get("ports") or any(
+        str(port.get("port")) in ("metrics", METRICS_PORT) for port in rule["ports"])]
+    return bool(rules) and bool(opening) and all(rule.get("from") for rule in opening)
 
 
 def selects(selector: dict[str, str], labels: dict[str, str]) -> bool:
@@ -406,6 +429,15 @@ def check_k8s(rendered: Path, overlay: str) -> int:
                        f"{name}: {service.upper()}_HTTP_HOST/PORT are not 0.0.0.0:8080")
         problems.check(any(p.get("containerPort") == 8080 and p.get("name") == "http"
                            for p in app.get("ports", [])), f"{name}: no port http/8080")
+        problems.check(env.get(f"{service.upper()}_METRICS_PORT") == METRICS_PORT
+                       and any(p.get("containerPort") == int(METRICS_PORT)
+                               and p.get("name") == "metrics" for p in app.get("ports", [])),
+                       f"{name}: no port metrics/{METRICS_PORT} set as "
+                       f"{service.upper()}_METRICS_PORT")
+        problems.check(metrics_admitted_from_prometheus_only(
+                           by_kind.get("NetworkPolicy", []), pod_labels),
+                       f"{name}: no NetworkPolicy admits its metrics port from Prometheus "
+                       "alone")
         env_from = app.get("envFrom", [])
         cm_refs = [e["configMapRef"]["name"] for e in env_from if "configMapRef" in e]
         secret_refs = [e["secretRef"]["name"] for e in env_from if "secretRef" in e]
@@ -420,7 +452,11 @@ def check_k8s(rendered: Path, overlay: str) -> int:
         services = [s for s in by_kind.get("Service", [])
                     if selects(s["spec"].get("selector", {}), pod_labels)]
         ports = {p["name"]: p for s in services for p in s["spec"]["ports"]}
-        problems.check("metrics" in ports, f"{name}: no Service with a port named metrics")
+        problems.check(ports.get("metrics", {}).get("targetPort") in ("metrics", METRICS_PORT),
+                       f"{name}: no Service port named metrics targeting the metrics port")
+        problems.check(all(s["metadata"].get("annotations", {}).get("prometheus.io/port")
+                           == METRICS_PORT for s in services),
+                       f"{name}: Service's prometheus.io/port is not {METRICS_PORT}")
         problems.check(all(s["metadata"].get("annotations", {}).get("prometheus.io/scrape")
                            == "true" for s in services),
                        f"{name}: Service lacks prometheus.io/scrape")
