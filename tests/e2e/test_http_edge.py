@@ -12,6 +12,7 @@ from hotmart_common.http_edge import MAX_BODY_BYTES
 from hotmart_stack.services import ALL_SERVICES
 from hotmart_stack.stack import EmbeddedStack
 from tests.support.api import upload, wait_finished
+from upload_service.api import MAX_UPLOAD_BODY_BYTES
 
 pytestmark = pytest.mark.e2e
 UNKNOWN = "e3e70682-c209-1cac-a29f-6fbed82c07cd"
@@ -54,6 +55,22 @@ def test_a_confirm_body_over_the_limit_is_refused_whatever_its_headers_say(
     assert streamed.status_code == 413, streamed.text
     assert "bytes" in streamed.json()["detail"]
     assert api.get(f"/v1/imports/{import_id}").json()["status"] == "uploaded"
+
+
+def test_an_upload_far_over_10_mb_is_cut_off_unread(api: httpx.Client) -> None:
+    boundary = "edge-boundary"
+
+    def multipart() -> Iterator[bytes]:  # streamed: no Content-Length
+        yield (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
+               'filename="huge.csv"\r\n\r\nE-mail;Valor\r\n').encode()
+        for _ in range(MAX_UPLOAD_BODY_BYTES // 2**20 + 1):
+            yield b"a@example.com;1,00\r\n" * 55_189  # about 1 MiB
+        yield f"\r\n--{boundary}--\r\n".encode()
+
+    answer = api.post("/v1/imports", content=multipart(), headers={
+        "Content-Type": f"multipart/form-data; boundary={boundary}"})
+    assert answer.status_code == 413, answer.text[:300]
+    assert str(MAX_UPLOAD_BODY_BYTES) in answer.json()["detail"]
 
 
 def test_an_error_echoes_at_most_a_short_piece_of_the_input(api: httpx.Client) -> None:

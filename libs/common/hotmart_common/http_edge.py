@@ -108,9 +108,10 @@ class BodyTooLarge(HTTPException):
 class BodyLimit:
     """Answers 413 to a request whose body is longer than its route allows.
 
-    The bytes are counted as they arrive: Content-Length may be absent (chunked) or lie.
-    Raised from `receive`, the refusal reaches the app's exception handlers as any
-    HTTPException does, before the body is ever held whole.
+    The bytes are counted as they arrive, whatever Content-Length says (it may be absent,
+    with chunked encoding, or lie). Raised from `receive`, the refusal reaches the app's
+    exception handlers as any HTTPException does, before the body is ever held whole, and
+    only on a route that reads a body: those are the routes that declare 413.
     """
 
     def __init__(self, app: ASGIApp, default_limit: int,
@@ -124,10 +125,6 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         limit = self.limits.get(scope["path"], self.default_limit)
-        if (declared_length(scope) or 0) > limit:
-            await JSONResponse({"detail": BodyTooLarge(limit).detail},
-                               status_code=413)(scope, receive, send)
-            return
         received = 0
 
         async def counted() -> Message:
@@ -139,13 +136,6 @@ class BodyLimit:
             return message
 
         await self.app(scope, counted, send)
-
-
-def declared_length(scope: Scope) -> int | None:
-    for name, value in scope["headers"]:
-        if name == b"content-length":
-            return int(value) if value.isdigit() else None
-    return None
 
 
 def harden(app: FastAPI, body_limits: Mapping[str, int]) -> None:
