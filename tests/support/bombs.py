@@ -1,0 +1,97 @@
+"""XLSX zip bombs, written byte by byte so their headers can state any size.
+
+Each is a real workbook (content types, relationships, workbook, one sheet) whose sheet
+holds one text cell of ``inflated_mb`` megabytes of the letter A. The sheet's deflate
+stream repeats one fully flushed block, so a gigabyte costs a few milliseconds to build
+and about a megabyte to send. ``declared_bytes`` is what the headers claim the sheet
+inflates to: the truth for an honest bomb, a few KB for a forged one.
+"""
+
+import struct
+import zlib
+from typing import Final
+
+_MB: Final = 1024 * 1024
+_SHEET_HEAD: Final = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Email</t></is></c></row>'
+    b'<row r="2"><c r="A2" t="inlineStr"><is><t>')
+_SHEET_TAIL: Final = b"</t></is></c></row></sheetData></worksheet>"
+_PARTS: Final = {
+    "[Content_Types].xml": (
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        b'<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        b'<Default Extension="rels" '
+        b'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        b'<Default Extension="xml" ContentType="application/xml"/>'
+        b'<Override PartName="/xl/workbook.xml" ContentType="application/'
+        b'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        b'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/'
+        b'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>'),
+    "_rels/.rels": (
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        b'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'),
+    "xl/workbook.xml": (
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        b'<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        b'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+        b'<sheets><sheet name="Vendas" sheetId="1" r:id="rId1"/></sheets></workbook>'),
+    "xl/_rels/workbook.xml.rels": (
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        b'relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>'),
+}
+
+
+def xlsx_bomb(inflated_mb: int, declared_bytes: int | None = None, copies: int = 1) -> bytes:
+    """A workbook whose sheet inflates to ``inflated_mb`` MB and a little more; its headers
+    say ``declared_bytes`` (by default the truth). ``copies`` - 1 more parts hold the same
+    stream under other names (no sheet refers to them)."""
+    sheet, inflated, crc = _bomb_sheet(inflated_mb)
+    if declared_bytes is not None:  # a forged header: a smaller size, any checksum
+        inflated, crc = declared_bytes, 0
+    members = [(name, _deflate(part), len(part), zlib.crc32(part))
+               for name, part in _PARTS.items()]
+    members += [(f"xl/worksheets/sheet{number}.xml", sheet, inflated, crc)
+                for number in range(1, copies + 1)]
+    return _zip(members)
+
+
+def _bomb_sheet(inflated_mb: int) -> tuple[bytes, int, int]:
+    """The sheet's deflate stream, the size it inflates to, and its CRC-32."""
+    block = b"A" * _MB
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    head = compressor.compress(_SHEET_HEAD) + compressor.flush(zlib.Z_FULL_FLUSH)
+    # After a full flush the compressor starts afresh: the same bytes compress the same way,
+    # so one block's output repeated is the output of the repeated block.
+    repeated = compressor.compress(block) + compressor.flush(zlib.Z_FULL_FLUSH)
+    tail = compressor.compress(_SHEET_TAIL) + compressor.flush()
+    crc = zlib.crc32(_SHEET_HEAD)
+    for _ in range(inflated_mb):
+        crc = zlib.crc32(block, crc)
+    crc = zlib.crc32(_SHEET_TAIL, crc)
+    inflated = len(_SHEET_HEAD) + inflated_mb * _MB + len(_SHEET_TAIL)
+    return head + repeated * inflated_mb + tail, inflated, crc
+
+
+def _deflate(data: bytes) -> bytes:
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    return compressor.compress(data) + compressor.flush()
+
+
+def _zip(members: list[tuple[str, bytes, int, int]]) -> bytes:
+    """A ZIP of deflated members: (name, deflated bytes, declared size, declared CRC)."""
+    local, central = bytearray(), bytearray()
+    for name, deflated, declared, crc in members:
+        encoded = name.encode()
+        fields = (8, 0, 0x21, crc, len(deflated), declared, len(encoded))
+        central += struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 20, 20, 0, *fields,
+                               0, 0, 0, 0, 0, len(local)) + encoded
+        local += struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, *fields, 0) + encoded + deflated
+    end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(members), len(members),
+                      len(central), len(local), 0)
+    return bytes(local + central + end)
