@@ -1,10 +1,9 @@
-"""XLSX zip bombs, written byte by byte so their headers can state any size.
+"""XLSX zip bombs and other huge workbooks, written byte by byte so their headers can
+state any size.
 
-Each is a real workbook (content types, relationships, workbook, one sheet) whose sheet
-holds one text cell of ``inflated_mb`` megabytes of the letter A. The sheet's deflate
-stream repeats one fully flushed block, so a gigabyte costs a few milliseconds to build
-and about a megabyte to send. ``declared_bytes`` is what the headers claim the sheet
-inflates to: the truth for an honest bomb, a few KB for a forged one.
+Each is a real workbook (content types, relationships, workbook, one sheet). A sheet's
+deflate stream repeats one fully flushed block, so a gigabyte costs a few milliseconds to
+build and about a megabyte to send.
 """
 
 import struct
@@ -15,9 +14,11 @@ _MB: Final = 1024 * 1024
 _SHEET_HEAD: Final = (
     b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
     b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-    b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Email</t></is></c></row>'
-    b'<row r="2"><c r="A2" t="inlineStr"><is><t>')
-_SHEET_TAIL: Final = b"</t></is></c></row></sheetData></worksheet>"
+    b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Email</t></is></c></row>')
+_SHEET_TAIL: Final = b"</sheetData></worksheet>"
+_BOMB_CELL: Final = b'<row r="2"><c r="A2" t="inlineStr"><is><t>', b"</t></is></c></row>"
+_SALE_ROW: Final = b'<row><c t="inlineStr"><is><t>maria@example.com</t></is></c></row>'
+ROWS_PER_BLOCK: Final = 10_000
 _PARTS: Final = {
     "[Content_Types].xml": (
         b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -48,34 +49,42 @@ _PARTS: Final = {
 
 
 def xlsx_bomb(inflated_mb: int, declared_bytes: int | None = None, copies: int = 1) -> bytes:
-    """A workbook whose sheet inflates to ``inflated_mb`` MB and a little more; its headers
-    say ``declared_bytes`` (by default the truth). ``copies`` - 1 more parts hold the same
-    stream under other names (no sheet refers to them)."""
-    sheet, inflated, crc = _bomb_sheet(inflated_mb)
+    """A workbook whose sheet holds one text cell of ``inflated_mb`` MB of the letter A; its
+    headers say the sheet inflates to ``declared_bytes`` (by default the truth). ``copies``
+    - 1 more parts hold the same stream under other names (no sheet refers to them)."""
+    opening, closing = _BOMB_CELL
+    sheet = _repeated(_SHEET_HEAD + opening, b"A" * _MB, inflated_mb, closing + _SHEET_TAIL)
     if declared_bytes is not None:  # a forged header: a smaller size, any checksum
-        inflated, crc = declared_bytes, 0
+        sheet = (sheet[0], declared_bytes, 0)
+    return _workbook([sheet] * copies)
+
+
+def xlsx_of_many_rows(blocks: int) -> bytes:
+    """A workbook of an e-mail column and ``blocks`` * ROWS_PER_BLOCK sales, all alike: an
+    honest workbook that takes the reader seconds, sent in a few hundred KB."""
+    return _workbook([_repeated(_SHEET_HEAD, _SALE_ROW * ROWS_PER_BLOCK, blocks, _SHEET_TAIL)])
+
+
+def _workbook(sheets: list[tuple[bytes, int, int]]) -> bytes:
     members = [(name, _deflate(part), len(part), zlib.crc32(part))
                for name, part in _PARTS.items()]
-    members += [(f"xl/worksheets/sheet{number}.xml", sheet, inflated, crc)
-                for number in range(1, copies + 1)]
+    members += [(f"xl/worksheets/sheet{number}.xml", *sheet)
+                for number, sheet in enumerate(sheets, start=1)]
     return _zip(members)
 
 
-def _bomb_sheet(inflated_mb: int) -> tuple[bytes, int, int]:
-    """The sheet's deflate stream, the size it inflates to, and its CRC-32."""
-    block = b"A" * _MB
+def _repeated(head: bytes, block: bytes, count: int, tail: bytes) -> tuple[bytes, int, int]:
+    """The deflate stream of head + count * block + tail, its size inflated, its CRC-32."""
     compressor = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
-    head = compressor.compress(_SHEET_HEAD) + compressor.flush(zlib.Z_FULL_FLUSH)
     # After a full flush the compressor starts afresh: the same bytes compress the same way,
     # so one block's output repeated is the output of the repeated block.
-    repeated = compressor.compress(block) + compressor.flush(zlib.Z_FULL_FLUSH)
-    tail = compressor.compress(_SHEET_TAIL) + compressor.flush()
-    crc = zlib.crc32(_SHEET_HEAD)
-    for _ in range(inflated_mb):
+    parts = [compressor.compress(part) + compressor.flush(zlib.Z_FULL_FLUSH)
+             for part in (head, block)]
+    stream = parts[0] + parts[1] * count + compressor.compress(tail) + compressor.flush()
+    crc = zlib.crc32(head)
+    for _ in range(count):
         crc = zlib.crc32(block, crc)
-    crc = zlib.crc32(_SHEET_TAIL, crc)
-    inflated = len(_SHEET_HEAD) + inflated_mb * _MB + len(_SHEET_TAIL)
-    return head + repeated * inflated_mb + tail, inflated, crc
+    return stream, len(head) + count * len(block) + len(tail), zlib.crc32(tail, crc)
 
 
 def _deflate(data: bytes) -> bytes:
