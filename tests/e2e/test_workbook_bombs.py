@@ -17,9 +17,13 @@ from pathlib import Path
 import httpx
 import pytest
 
+from hotmart_common.blobstore import stored_table_key
+from hotmart_common.spreadsheet.stored import STORED_TABLE_VERSION
+from hotmart_stack.servers import s3_client
 from hotmart_stack.services import python_module_service
 from hotmart_stack.stack import EmbeddedStack
 from tests.conftest import STARTUP_TIMEOUT_S
+from tests.support.api import wait_finished
 from tests.support.bombs import xlsx_bomb, xlsx_of_many_rows
 
 pytestmark = pytest.mark.e2e
@@ -78,6 +82,26 @@ def test_a_bomb_whose_headers_claim_4_kb_is_refused_within_seconds(
     assert "'bomba.xlsx'" in answer.json()["detail"]
     assert "unpacks to more than 200 MB" in answer.json()["detail"]
     assert seconds < PROMPT_S
+
+
+def test_the_parser_refuses_a_bomb_it_finds_instead_of_the_kept_table(
+        api: httpx.Client, stack: EmbeddedStack, forged_bomb: bytes) -> None:
+    # The parser reads the workbook itself when the table the upload kept is missing: an
+    # export swapped in storage meets the same check there.
+    created, _ = upload(api, "vendas.xlsx", xlsx_of_many_rows(1))
+    assert created.status_code == 201, created.text
+    import_id = created.json()["id"]
+    s3 = s3_client(stack.s3_endpoint)
+    s3.delete_object(Bucket=stack.s3_bucket,
+                     Key=stored_table_key("default", import_id, STORED_TABLE_VERSION))
+    s3.put_object(Bucket=stack.s3_bucket, Key=f"imports/default/{import_id}/vendas.xlsx",
+                  Body=forged_bomb)
+
+    assert api.post(f"/v1/imports/{import_id}/confirm").status_code == 202
+    finished = wait_finished(api, import_id, timeout_s=60.0)
+
+    assert finished["status"] == "failed"
+    assert "unpacks to more than 200 MB" in finished["error"]
 
 
 def test_a_small_csv_sent_beside_six_bombs_answers_promptly(
