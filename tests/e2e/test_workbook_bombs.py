@@ -134,6 +134,8 @@ def test_past_the_readers_and_their_places_a_workbook_is_refused_with_retry_afte
             assert answer.headers["Retry-After"] == "3"
             assert "every workbook reader is busy" in answer.json()["detail"]
             assert seconds < PROMPT_S  # refused at once, not after a wait
+    declared = one_reader.get("/openapi.json").json()["paths"]["/v1/imports"]["post"]
+    assert "Retry-After" in declared["responses"]["503"]["headers"]
 
 
 def test_a_csv_does_not_wait_for_a_busy_workbook_reader(one_reader: httpx.Client) -> None:
