@@ -109,7 +109,7 @@ def test_a_small_csv_sent_beside_six_bombs_answers_promptly(
     with ThreadPoolExecutor(1) as bomber:
         bombs = bomber.submit(uploads_at_once, api,
                               [(f"bomba-{n}.xlsx", forged_bomb) for n in range(6)])
-        time.sleep(0.5)  # the bombs are in by now
+        time.sleep(0.5)  # the bombs are sent, and some of them read
         csv, seconds = upload(api, "vendas.csv", SMALL_CSV)
 
     assert csv.status_code == 201, csv.text
