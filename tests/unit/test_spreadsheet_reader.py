@@ -438,19 +438,3 @@ def test_a_zip_with_a_garbage_workbook_part_is_corrupt() -> None:
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("xl/workbook.xml", "not xml at all")
     assert _problem(buffer.getvalue(), "vendas.xlsx").code == "corrupt_file"
-
-
-def test_a_workbook_that_unpacks_beyond_200_mb_is_refused() -> None:
-    declared = 201 * 1024 * 1024
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
-        archive.writestr("xl/workbook.xml", "<workbook/>")
-        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as part:
-            chunk = b"\x00" * (1024 * 1024)
-            for _ in range(declared // len(chunk)):
-                part.write(chunk)
-
-    problem = _problem(buffer.getvalue(), "vendas.xlsx")
-
-    assert (problem.code, problem.http_status) == ("decompressed_too_large", 422)
-    assert "201 MB" in problem.message

@@ -32,6 +32,7 @@ from .imports import (
     retry_import,
     safe_file_name,
 )
+from .readers import ReadersBusy, WorkbookReaders
 from .rejected_rows import rejected_rows_csv
 from .resources import ConfirmRequest, ImportHistory, ImportResource, RowIssueOut, RowIssuePage
 from .settings import UploadSettings
@@ -55,12 +56,32 @@ def context(request: Request) -> ServiceContext:
 Context = Annotated[ServiceContext, Depends(context)]
 
 
+async def workbook_readers(request: Request, ctx: Context) -> WorkbookReaders:
+    """The service's one reader budget, made by the first upload that needs it (on the event
+    loop, so no two requests make one each)."""
+    state = request.app.state
+    if not hasattr(state, "workbook_readers"):
+        settings = ctx.settings
+        assert isinstance(settings, UploadSettings)
+        state.workbook_readers = WorkbookReaders(settings.workbook_readers,
+                                                 settings.workbook_reads_waiting,
+                                                 settings.workbook_retry_after_s)
+    readers: WorkbookReaders = state.workbook_readers
+    return readers
+
+
+Readers = Annotated[WorkbookReaders, Depends(workbook_readers)]
+_UPLOAD_ERRORS = error_responses(400, 413, 415, 422, 503)
+_UPLOAD_ERRORS[503] = {**_UPLOAD_ERRORS[503], "headers": {"Retry-After": {
+    "description": "Seconds to wait before retrying.", "schema": {"type": "integer"}}}}
+
+
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ImportResource,
-             responses=error_responses(400, 413, 415, 422, 503))
+             responses=_UPLOAD_ERRORS)
 async def upload_export(file: Annotated[UploadFile, File(
                             description="The export: CSV, XLSX or XLS, at most 10 MB.",
                             examples=[EXAMPLE_EXPORT])],
-                        request: Request, ctx: Context) -> ImportResource:
+                        request: Request, ctx: Context, readers: Readers) -> ImportResource:
     """Upload a Hotmart sales export (CSV, XLSX or XLS, at most 10 MB).
 
     Answers the import resource with a preview: the detected column mapping and the first
@@ -71,11 +92,14 @@ async def upload_export(file: Annotated[UploadFile, File(
     settings = ctx.settings
     assert isinstance(settings, UploadSettings) and ctx.blobs is not None
     try:
-        import_id = await accept_upload(ctx.store, ctx.blobs, ctx.tenant_id,
+        import_id = await accept_upload(ctx.store, ctx.blobs, readers, ctx.tenant_id,
                                         await file.read(MAX_FILE_BYTES + 1), name,
                                         settings.preview_rows)
     except FileProblem as problem:
         raise HTTPException(problem.http_status, detail=problem.message) from problem
+    except ReadersBusy as busy:
+        raise HTTPException(503, detail=f"'{name}' was not read: {busy}.",
+                            headers={"Retry-After": str(busy.retry_after_s)}) from busy
     finally:
         release_memory()  # the file's bytes and grid are garbage by now
     return await _resource(ctx, import_id, with_preview=True)

@@ -28,8 +28,8 @@ from hotmart_common.spreadsheet import (
     normalise_rows,
     read_table,
     require_email_column,
-    sniff_format,
 )
+from hotmart_common.spreadsheet.sniff import looks_like_workbook
 from hotmart_common.spreadsheet.stored import (
     STORED_TABLE_CONTENT_TYPE,
     STORED_TABLE_VERSION,
@@ -39,6 +39,8 @@ from hotmart_common.spreadsheet.stored import (
 from hotmart_common.store import Store, UnitOfWork
 from hotmart_common.store.imports import ImportOptions, ImportsRepository, NewImport
 from hotmart_common.topics import IMPORT_CONFIRMED
+
+from .readers import WorkbookReaders
 
 CONTENT_TYPES = {
     "csv": "text/csv",
@@ -64,13 +66,12 @@ def safe_file_name(name: str | None) -> str:
     return cleaned[:200] or "export"
 
 
-async def accept_upload(store: Store, blobs: BlobStore, tenant_id: str, data: bytes,
-                        file_name: str, preview_rows: int) -> UUID:
+async def accept_upload(store: Store, blobs: BlobStore, readers: WorkbookReaders, tenant_id: str,
+                        data: bytes, file_name: str, preview_rows: int) -> UUID:
     if len(data) > MAX_FILE_BYTES:  # the caller reads one byte past the limit, no more
         raise FileProblem("too_large", f"'{file_name}' is larger than 10 MB, the most an "
                                        "import accepts. Split it and import each part.")
-    file_format = sniff_format(data, file_name)
-    table = await asyncio.to_thread(read_table, data, file_name)
+    table = await _read(readers, data, file_name)
     mapping = detect_columns(table.headers)
     require_email_column(mapping, table)
     uploaded_at = datetime.now(UTC)
@@ -80,12 +81,21 @@ async def accept_upload(store: Store, blobs: BlobStore, tenant_id: str, data: by
     async with store.unit_of_work() as uow:
         await ImportsRepository(uow.connection).add(NewImport(
             import_id=import_id, tenant_id=tenant_id, file_name=file_name, object_key=key,
-            file_format=file_format, file_bytes=len(data),
+            file_format=table.format, file_bytes=len(data),
             mapping={str(field): column for field, column in mapping.sources().items()},
             preview=build_preview(table, mapping, uploaded_at, preview_rows),
             uploaded_at=uploaded_at, table_key=table_key,
         ))
     return import_id
+
+
+async def _read(readers: WorkbookReaders, data: bytes, file_name: str) -> Table:
+    # Even telling which format a workbook is reads its ZIP directory, so that too is done
+    # on a reader. A CSV is read in-process in a fraction of the time a workbook's child
+    # process takes, so it never waits for one.
+    if looks_like_workbook(data):
+        return await readers.run(read_table, data, file_name)
+    return await asyncio.to_thread(read_table, data, file_name)
 
 
 async def _store(blobs: BlobStore, key: str, data: bytes, table: Table, tenant_id: str,

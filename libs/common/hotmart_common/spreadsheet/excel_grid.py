@@ -1,23 +1,23 @@
-import io
 import zipfile
-from typing import Final
 
 import polars as pl
 
 from hotmart_common.spreadsheet.excel_cells import load_sheets
 from hotmart_common.spreadsheet.guarded import ReaderFailed, run_guarded
+from hotmart_common.spreadsheet.inflation import refuse_zip_bomb
 from hotmart_common.spreadsheet.problems import FileProblem
 from hotmart_common.spreadsheet.table import FileFormat
 from hotmart_common.spreadsheet.text_columns import TextSheet, lend_sheet
-
-MAX_DECOMPRESSED_BYTES: Final = 200 * 1024 * 1024
 
 
 def read_excel_grids(
     data: bytes, file_name: str, file_format: FileFormat
 ) -> list[pl.DataFrame]:
     if file_format == "xlsx":
-        _refuse_zip_bomb(data, file_name)
+        try:
+            refuse_zip_bomb(data, file_name)
+        except (zipfile.BadZipFile, OSError, ValueError) as error:
+            raise _unreadable(file_name, file_format) from error
     try:
         sheets: list[TextSheet] = run_guarded(load_sheets, data)
     except ReaderFailed as error:
@@ -30,21 +30,6 @@ def _grid(sheet: TextSheet) -> pl.DataFrame:
     names = [f"column_{position}" for position in range(len(sheet.columns))]
     grid: pl.DataFrame = lend_sheet(sheet, names, pl.DataFrame)
     return grid
-
-
-def _refuse_zip_bomb(data: bytes, file_name: str) -> None:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            declared = sum(entry.file_size for entry in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError) as error:
-        raise _unreadable(file_name, "xlsx") from error
-    if declared > MAX_DECOMPRESSED_BYTES:
-        raise FileProblem(
-            "decompressed_too_large",
-            f"'{file_name}' unpacks to {declared // (1024 * 1024)} MB, more than the "
-            f"{MAX_DECOMPRESSED_BYTES // (1024 * 1024)} MB a sales export can reach; it was "
-            "not opened. Export only the sales you need, or save it as CSV.",
-        )
 
 
 def _unreadable(file_name: str, file_format: FileFormat) -> FileProblem:

@@ -43,6 +43,13 @@ def sniff_format(data: bytes, file_name: str) -> FileFormat:
     raise FileProblem("unsupported_format", _unsupported_message(data, file_name))
 
 
+def looks_like_workbook(data: bytes) -> bool:
+    """Whether the bytes start as a workbook's container (ZIP or OLE2) do. Unlike
+    sniff_format it reads nothing further, not even a ZIP's directory, which may list a
+    hundred thousand parts: cheap enough for the event loop."""
+    return data.startswith((_ZIP_MAGIC, _OLE2_MAGIC))
+
+
 def decode_text(data: bytes) -> str:
     # Excel re-saves CSVs in the Windows code page; latin-1 never fails, so it is the last resort.
     for encoding in ("utf-8-sig", "cp1252"):
