@@ -14,6 +14,7 @@ from urllib.parse import unquote
 import httpx
 import psutil
 import pytest
+import xlsxwriter
 
 from tests.support.api import wait_finished
 
@@ -95,6 +96,24 @@ def test_columns_named_like_the_added_ones_are_kept_apart(api: httpx.Client) -> 
                       "row_number (2)", "message (2)", "__row_number (2)"]
     assert line[:2] == ["3", "missing_email"]
     assert line[3:] == ["", "their problem", "41", "their message", "their row"]
+
+
+def test_a_workbook_s_rows_come_from_its_stored_table(api: httpx.Client) -> None:
+    tag = uuid.uuid4().hex[:8]
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet("Vendas")
+    for n, row in enumerate([["Nome", "Email", "problem"], ["Ana", f"ana.{tag}@example.com", "x"],
+                             [FORMULAS[1], "", "=1+1"]]):
+        for column, text in enumerate(row):
+            sheet.write_string(n, column, text)
+    book.close()
+    import_id = imported(api, "vendas.xlsx", buffer.getvalue())
+
+    header, line = rows_of(api.get(f"/v1/imports/{import_id}/rows.csv"))
+
+    assert header == ["row_number", "problem", "message", "Nome", "Email", "problem (2)"]
+    assert line[:2] + line[3:] == ["3", "missing_email", "'" + FORMULAS[1], "", "'=1+1"]
 
 
 @contextmanager
