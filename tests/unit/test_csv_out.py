@@ -1,14 +1,27 @@
+import asyncio
 import csv
 import io
+from collections.abc import AsyncIterator, Sequence
 from urllib.parse import unquote
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hotmart_common.csv_out import BOM, CsvEncoder, attachment, csv_chunks, neutralised
+from hotmart_common.csv_out import BOM, Cell, CsvEncoder, attachment, csv_stream, neutralised
 
 pytestmark = pytest.mark.unit
+
+
+def csv_chunks(header: Sequence[str], batches: list[list[list[Cell]]]) -> list[bytes]:
+    async def produced() -> AsyncIterator[list[list[Cell]]]:
+        for rows in batches:
+            yield rows
+
+    async def streamed() -> list[bytes]:
+        return [chunk async for chunk in csv_stream(header, produced())]
+
+    return asyncio.run(streamed())
 
 
 def read_back(chunks: list[bytes]) -> list[list[str]]:

@@ -15,7 +15,7 @@ of one batch; the BOM leads the first chunk only (Excel reads UTF-8 correctly on
 import asyncio
 import csv
 import io
-from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Sequence
 from typing import Final
 from urllib.parse import quote
 
@@ -55,17 +55,9 @@ class CsvEncoder:
         return text.encode("utf-8")
 
 
-def csv_chunks(header: Sequence[str], batches: Iterable[Rows]) -> Iterator[bytes]:
-    """The header, then one chunk of bytes per batch of rows."""
-    encoder = CsvEncoder()
-    yield encoder.encode([header])
-    for rows in batches:
-        yield encoder.encode(rows)
-
-
 async def csv_stream(header: Sequence[str], batches: AsyncIterable[Rows]) -> AsyncIterator[bytes]:
-    """``csv_chunks`` for a producer that awaits its batches; each is encoded in a worker
-    thread, so a long download keeps the event loop free for other requests."""
+    """The header's chunk, then one chunk per batch of rows. Each batch is encoded in a
+    worker thread, so a long download keeps the event loop free for other requests."""
     encoder = CsvEncoder()
     yield encoder.encode([header])
     async for rows in batches:

@@ -3,9 +3,13 @@
 ``read_table`` holds every row; a download of a million rejected rows must not. A CSV is
 scanned lazily: its header and columns are found as ``read_table`` finds them (one pass,
 aggregating), then each batch of row numbers reads the file only as far as the last of them
-and keeps only those rows. A workbook's table is held as read (its Arrow IPC copy stored at
-upload, one compressed record batch, is no cheaper to read in parts): as large as the
-upload already held it, however many rows a download asks for.
+and keeps only those rows. That holds a batch, plus the scan's buffers, which grow with the
+file and not with the rows asked for (measured: about 70 MB at the end of a 10 MB file of a
+million rows, which read_table grows by 137 MB to hold).
+
+A workbook's table is held as read (its Arrow IPC copy stored at upload is one compressed
+record batch, no cheaper to read in parts): as large as the upload already held it, however
+many rows a download asks for.
 """
 
 from collections.abc import Sequence
