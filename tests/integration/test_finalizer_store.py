@@ -106,7 +106,7 @@ async def test_store_sums_give_the_progress_the_reports_give(pool: asyncpg.Pool)
     assert (progress.total_revenue, progress.lost_revenue) == (
         Decimal("12345678901234.867"), Decimal("5.005"))
     assert progress.revenue_by_currency["BRL"] == {"active": "0.30", "lost": "5.00",
-                                                   "pending": "100"}
+                                                   "pending": "100.00"}
     assert (progress.transactions_new, progress.transactions_unchanged) == (9, 4)
     assert progress.clients_created == 8
     # Clients an earlier matcher listed by id (counted once by the store) add to the count.

@@ -99,9 +99,17 @@ def test_several_currencies_are_reported_as_mixed() -> None:
     assert progress.currency == "MIXED"
     assert (progress.total_revenue, progress.lost_revenue) == (Decimal("3.10"), Decimal("0.05"))
     assert progress.revenue_by_currency == {
-        "BRL": {"active": "1.10", "lost": "0", "pending": "0"},
-        "USD": {"active": "2", "lost": "0.05", "pending": "0"},
+        "BRL": {"active": "1.10", "lost": "0.00", "pending": "0.00"},
+        "USD": {"active": "2.00", "lost": "0.05", "pending": "0.00"},
     }
+
+
+def test_totals_by_currency_are_fixed_point_whatever_the_decimal_exponent() -> None:
+    reported = ReportTotals({"revenue": chunks(0)},
+                            [revenue("active", "1E+2"), revenue("lost", "1.00E+8")])
+    progress = import_state(reported, 0, NO_CLIENTS).progress
+    assert progress.revenue_by_currency == {
+        "BRL": {"active": "100.00", "lost": "100000000.00", "pending": "0.00"}}
 
 
 def test_no_revenue_means_no_currency() -> None:

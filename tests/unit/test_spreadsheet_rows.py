@@ -33,7 +33,7 @@ DETAILED_SAMPLE = (
     "Email do(a) Comprador(a);Telefone;Documento\r\n"
     "HP0000000000001;Aprovado;15/03/2024 14:32:10;Curso Exemplo;BRL;297.00;250.00;Maria Silva;"
     "Maria.Silva@Example.com ;11999990000;00000000000\r\n"
-    "HP0000000000003;Reembolsado;02/04/2024 09:05:00;Curso Exemplo;BRL;-243,04;200,00;"
+    "HP0000000000003;Reembolsado;02/04/2024 09:05:00;Curso Exemplo;BRL;243,04;200,00;"
     "João Souza;joao.souza@example.com;21988880000;11111111111\r\n"
     "HP0000000000004;Aguardando pagamento;(none);(none);(none);(none);(none);Ana;"
     "ana@example.com;(none);(none)\r\n"
@@ -86,7 +86,7 @@ def test_detailed_export_rows() -> None:
         purchased_at=datetime(2024, 3, 15, 17, 32, 10, tzinfo=UTC),
         transaction_code="HP0000000000001",
     )
-    assert (joao.amount, joao.status_category) == (Decimal("-243.04"), "lost")
+    assert (joao.amount, joao.status_category) == (Decimal("243.04"), "lost")
     assert (ana.amount, ana.currency, ana.purchased_at) == (Decimal("0"), "BRL", DEFAULT_DATE)
     assert (ana.status_category, ana.phone, ana.product) == ("pending", None, None)
 
@@ -147,6 +147,17 @@ def test_invalid_amount_message_names_row_column_and_value() -> None:
     assert problem.message.startswith(
         "Row 7, column 'Valor de compra com impostos': '12,3,4' is not an amount"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [("-243,04", "negative"), ("1.000.000.000,01", "more than 1,000,000,000.00"),
+     ("99999999999999999999999999999999999999,99", "more than 1,000,000,000.00")],
+)
+def test_a_negative_or_oversized_amount_is_an_invalid_amount(text: str, reason: str) -> None:
+    problem = _single_problem(f"Email;Status;Valor\na@example.com;Reembolsado;{text}\n")
+    assert (problem.code, problem.column) == ("invalid_amount", "Valor")
+    assert reason in problem.message
 
 
 def test_invalid_date() -> None:

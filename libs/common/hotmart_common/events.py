@@ -13,6 +13,8 @@ from uuid import UUID, SafeUUID
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
+from hotmart_common.money import Money
+
 EVENT_NAMESPACE = UUID("6f1c3a52-8d0e-4c1b-9a57-2b9f64a0c3d1")
 
 StatusCategory = Literal["active", "lost", "pending"]
@@ -258,8 +260,8 @@ class ImportSummary(BaseModel):
     transactions_new: int = Field(ge=0, description="Purchases never seen before.")
     transactions_changed: int = Field(ge=0, description="Known purchases that changed.")
     transactions_unchanged: int = Field(ge=0, description="Known purchases seen again unchanged.")
-    total_revenue: Decimal = Field(description="Sum of active amounts.", examples=["1234.56"])
-    lost_revenue: Decimal = Field(description="Sum of lost amounts.", examples=["297.00"])
+    total_revenue: Money = Field(description="Sum of active amounts.", examples=["1234.56"])
+    lost_revenue: Money = Field(description="Sum of lost amounts.", examples=["297.00"])
     currency: str = Field(description="The import's currency, or MIXED.", examples=["BRL"])
 
 

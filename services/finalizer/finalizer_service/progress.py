@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from hotmart_common.events import CONSUMER_SERVICES
+from hotmart_common.money import money_text
 from hotmart_common.store.imports import Progress
 
 
@@ -101,7 +102,7 @@ def _progress(reports: ReportTotals, chunks_done: int, rows_failed: int,
         currency=currencies[0] if len(currencies) == 1 else ("MIXED" if currencies else None),
         waiting_for=waiting_for,
         revenue_by_currency={
-            currency: {category: str(amount) for category, amount in totals.items()}
+            currency: {category: money_text(amount) for category, amount in totals.items()}
             for currency, totals in sorted(by_currency.items())
         },
     )

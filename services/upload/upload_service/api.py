@@ -1,6 +1,6 @@
 """HTTP edge of the upload service: validation and status codes, nothing else."""
 
-from typing import Annotated, Literal
+from typing import Annotated, Final, Literal
 from uuid import UUID
 
 from fastapi import (
@@ -11,15 +11,16 @@ from fastapi import (
     HTTPException,
     Query,
     Request,
-    Response,
     UploadFile,
     status,
 )
 from fastapi.exceptions import RequestValidationError
+from fastapi.responses import StreamingResponse
 
+from hotmart_common.csv_out import attachment
 from hotmart_common.http_edge import error_responses
 from hotmart_common.service import ServiceContext
-from hotmart_common.spreadsheet import MAX_DATA_ROWS, MAX_FILE_BYTES, FileProblem
+from hotmart_common.spreadsheet import MAX_FILE_BYTES, FileProblem
 from hotmart_common.spreadsheet.memory import release_memory
 from hotmart_common.store.imports import ImportsRepository
 
@@ -33,7 +34,7 @@ from .imports import (
     safe_file_name,
 )
 from .readers import ReadersBusy, WorkbookReaders
-from .rejected_rows import rejected_rows_csv
+from .rejected_rows import RowsToFix, next_after_row, rows_to_fix_download
 from .resources import ConfirmRequest, ImportHistory, ImportResource, RowIssueOut, RowIssuePage
 from .settings import UploadSettings
 
@@ -177,24 +178,51 @@ async def row_issues(
     )
 
 
-@router.get("/{import_id}/rows.csv", response_class=Response,
-            responses={200: {"content": {"text/csv": {}}}, **error_responses(404, 422, 503)})
+MAX_ROWS_PER_DOWNLOAD: Final = 100_000  # a 10 MB export has about 80 000 rows
+
+
+@router.get(
+    "/{import_id}/rows.csv", response_class=StreamingResponse,
+    responses={
+        200: {"content": {"text/csv": {}},
+              "description": "The rows to fix, streamed as CSV (UTF-8 with a BOM, ';').",
+              "headers": {"Link": {"description": 'The next download, rel="next", when more '
+                                                  "rows follow than this one holds.",
+                                   "schema": {"type": "string"}}}},
+        **error_responses(404, 422),
+    },
+)
 async def rejected_rows_download(
-    import_id: UUID, ctx: Context,
+    import_id: UUID, ctx: Context, request: Request,
     row_status: Annotated[Literal["skipped", "failed"] | None, Query(alias="status")] = None,
-) -> Response:
-    """Every skipped / failed row with its reason, then its original cells (CSV, ';')."""
+    after_row: Annotated[int, Query(ge=0, le=MAX_PG_INTEGER,
+                                    description="Only rows after this row number.")] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_ROWS_PER_DOWNLOAD,
+                                description="At most this many rows.")] = MAX_ROWS_PER_DOWNLOAD,
+) -> StreamingResponse:
+    """Every skipped / failed row with its reason, then its original cells (CSV, ';').
+
+    The answer is streamed: one request costs the same memory whatever the number of rows.
+    What one request may cost is capped at 100 000 rows (`limit`; a 10 MB export has about
+    80 000); when more follow, the `Link` header names the next download (`after_row`).
+    A cell a spreadsheet would run as a formula (starting with =, +, -, @, a tab or a
+    carriage return) starts with a single quote; a column of the file named like one the
+    download adds is renamed ("problem (2)").
+    """
     async with ctx.store.pool.acquire() as conn:
-        imports = ImportsRepository(conn)
-        record = await imports.get(ctx.tenant_id, import_id)
-        if record is None:
-            raise HTTPException(404, detail=f"import {import_id} not found")
-        issues = await imports.issues(import_id, status=row_status, limit=MAX_DATA_ROWS)
+        record = await ImportsRepository(conn).get(ctx.tenant_id, import_id)
+    if record is None:
+        raise HTTPException(404, detail=f"import {import_id} not found")
     assert ctx.blobs is not None
-    body = await rejected_rows_csv(ctx.blobs, record["object_key"], record["file_name"], issues)
+    rows = RowsToFix(import_id, row_status, after_row, limit)
+    download = await rows_to_fix_download(ctx.store, ctx.blobs, record, rows)
     stem = record["file_name"].rsplit(".", 1)[0]
-    return Response(body, media_type="text/csv; charset=utf-8", headers={
-        "Content-Disposition": f'attachment; filename="{stem}-rows-to-fix.csv"'})
+    headers = {"Content-Disposition": attachment(f"{stem}-rows-to-fix.csv")}
+    following = await next_after_row(ctx.store, rows)
+    if following is not None:
+        headers["Link"] = f'<{request.url.include_query_params(after_row=following)}>; rel="next"'
+    return StreamingResponse(download.chunks(), media_type="text/csv; charset=utf-8",
+                             headers=headers)
 
 
 def _confirmation(body: ConfirmRequest | None) -> Confirmation:

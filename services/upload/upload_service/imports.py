@@ -15,6 +15,7 @@ import polars as pl
 
 from hotmart_common.blobstore import BlobStore, stored_table_key, upload_key
 from hotmart_common.events import DuplicatePolicy, ImportConfirmed, stable_event_id
+from hotmart_common.money import money_text
 from hotmart_common.spreadsheet import (
     MAX_FILE_BYTES,
     ColumnMapping,
@@ -141,7 +142,7 @@ def _preview_row(result: NormalisedRow | RowProblem) -> dict[str, Any]:
 
 def _json_value(value: object) -> object:
     if isinstance(value, Decimal):
-        return str(value)
+        return money_text(value)
     if isinstance(value, datetime):
         return value.isoformat()
     return value

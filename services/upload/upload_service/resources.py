@@ -2,7 +2,6 @@
 
 import json
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -10,6 +9,7 @@ import asyncpg
 from pydantic import AfterValidator, BaseModel, Field
 
 from hotmart_common.events import CONSUMER_SERVICES
+from hotmart_common.money import Money
 from hotmart_common.store.imports import RowIssue
 
 ImportStatus = Literal["uploaded", "processing", "completed", "failed"]
@@ -67,10 +67,10 @@ class ImportResource(BaseModel):
     transactions_unchanged: int = Field(description="Known purchases seen again unchanged.")
     duplicate_policy: Literal["update", "skip"]
     default_purchased_at: datetime | None
-    total_revenue: Decimal = Field(description="Exact sum of active amounts.")
-    lost_revenue: Decimal = Field(description="Exact sum of lost amounts.")
+    total_revenue: Money = Field(description="Exact sum of active amounts.")
+    lost_revenue: Money = Field(description="Exact sum of lost amounts.")
     currency: str | None
-    revenue_by_currency: dict[str, dict[str, Decimal]]
+    revenue_by_currency: dict[str, dict[str, Money]]
     mapping: dict[str, str] = Field(description="Field -> source column used for this import.")
     error: str | None
     waiting_for: dict[str, WaitingFor] = Field(

@@ -1,5 +1,6 @@
 import re
 from decimal import Decimal
+from typing import Final
 
 from hotmart_common.spreadsheet.currencies import currency_token_pattern
 
@@ -17,6 +18,11 @@ _AMOUNT = re.compile(
 )
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009]+")
 _MAX_AMOUNT_LENGTH = 64
+# One sale is worth at most a billion: no Hotmart product comes near it, so a larger cell is
+# damage or a hostile file. The bound also keeps sums exact: an import has at most a million
+# rows, so its totals stay under 10^15 with cents (17 digits), well inside the 28 digits
+# Python's decimal context keeps before it rounds (and prints 1.00E+38).
+MAX_AMOUNT: Final = Decimal("1000000000.00")
 
 
 def parse_amount(text: str) -> Decimal:
@@ -32,7 +38,13 @@ def parse_amount(text: str) -> Decimal:
     if len(signs) > 1:
         raise ValueError("more than one sign")
     value = _parse_unsigned(match["number"])
-    return -value if signs == "-" else value
+    if signs == "-" and value:
+        # Hotmart's exports say a sale was refunded or charged back in its status and keep
+        # the amount paid as it was; no layout of theirs writes a negative amount.
+        raise ValueError("negative: a refund is told by the status, not by the amount")
+    if value > MAX_AMOUNT:
+        raise ValueError(f"more than {MAX_AMOUNT:,f}, the most one sale can be")
+    return value
 
 
 def _parse_unsigned(number: str) -> Decimal:

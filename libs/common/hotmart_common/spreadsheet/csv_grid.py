@@ -1,7 +1,7 @@
 import codecs
 import csv
 import io
-from typing import Final
+from typing import Any, Final
 
 import polars as pl
 
@@ -35,6 +35,18 @@ def read_csv_grid(data: bytes, file_name: str) -> pl.DataFrame:
         return _read_with_polars(encoded, separator, width, file_name)
     except (pl.exceptions.PolarsError, csv.Error):
         raise _unreadable(file_name, text, separator) from None
+
+
+def scan_csv_grid(data: bytes, file_name: str) -> pl.LazyFrame:
+    """The grid ``read_csv_grid`` reads, as a lazy scan: polars reads only as far as a query
+    asks, so a range of rows costs that range (and the bytes before it), not the table."""
+    encoded = _utf8_with_line_feeds(data)
+    separator = detect_separator(_first_lines(encoded))
+    width = _widest_line(encoded, separator)
+    if b'"' in encoded:  # a quoted field spanning lines may hide separators from the lines
+        width = max(width, _widest_record(_text(encoded), separator))
+    _check_width(width, file_name)
+    return pl.scan_csv(encoded, **_grid_options(separator, width))
 
 
 def detect_separator(text: str) -> str:
@@ -104,23 +116,30 @@ def _widest_record(text: str, separator: str) -> int:
 
 
 def _read_with_polars(encoded: bytes, separator: str, width: int, file_name: str) -> pl.DataFrame:
+    _check_width(width, file_name)
+    return pl.read_csv(encoded, **_grid_options(separator, width))
+
+
+def _check_width(width: int, file_name: str) -> None:
     if width > MAX_COLUMNS:
         raise FileProblem(
             "corrupt_file",
             f"A row of '{file_name}' has {width} fields, more than a spreadsheet can hold "
             f"({MAX_COLUMNS}); the file does not look like a sales export.",
         )
+
+
+def _grid_options(separator: str, width: int) -> dict[str, Any]:
     # Every column is read as text, and the schema is as wide as the widest row: longer rows
     # keep their extra cells (they surface as unused columns), shorter rows are padded.
-    return pl.read_csv(
-        encoded,
-        has_header=False,
-        separator=separator,
-        schema={f"column_{index}": pl.String for index in range(width)},
-        missing_columns="insert",
-        infer_schema=False,
-        raise_if_empty=False,
-    )
+    return {
+        "has_header": False,
+        "separator": separator,
+        "schema": {f"column_{index}": pl.String for index in range(width)},
+        "missing_columns": "insert",
+        "infer_schema": False,
+        "raise_if_empty": False,
+    }
 
 
 def _unreadable(file_name: str, text: str, separator: str) -> FileProblem:

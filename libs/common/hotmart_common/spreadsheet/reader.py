@@ -1,4 +1,4 @@
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Final
 
 import polars as pl
@@ -64,6 +64,11 @@ def _choose_grid(grids: Iterable[pl.DataFrame], file_name: str) -> tuple[pl.Data
     return fallback
 
 
+def header_index(grid_head: pl.DataFrame, file_name: str) -> int:
+    """Where ``read_table`` finds the header of a one-sheet grid, from its first rows."""
+    return _choose_grid([grid_head.head(HEADER_SEARCH_ROWS)], file_name)[1]
+
+
 def _email_header_index(grid: pl.DataFrame) -> int | None:
     for index, row in enumerate(grid.head(HEADER_SEARCH_ROWS).iter_rows()):
         if "email" in detect_columns([cell for cell in row if cell is not None]).columns:
@@ -79,40 +84,59 @@ def _first_filled_row(grid: pl.DataFrame) -> int | None:
 
 
 def _data_below_header(grid: pl.DataFrame, header_index: int) -> tuple[list[str], pl.DataFrame]:
-    header_cells = grid.slice(header_index, 1).with_columns(_CLEANED).row(0)
-    # One lazy pass cleans every cell below the header and drops the blank rows, so the
-    # grid is copied once rather than once per step.
-    below = (
-        grid.lazy()
-        .with_row_index(ROW_NUMBER_COLUMN, offset=1)
+    header_cells = header_row(grid, header_index)
+    below = rows_below_header(grid.lazy(), grid.columns, header_index).collect()
+    columns = table_columns(grid.columns, header_cells,
+                            lambda column: below.get_column(column).null_count() < below.height)
+    return [header for _, header in columns], below.select(table_selection(columns))
+
+
+def header_row(grid: pl.DataFrame, header_index: int) -> tuple[str | None, ...]:
+    return grid.slice(header_index, 1).with_columns(_CLEANED).row(0)
+
+
+def rows_below_header(grid: pl.LazyFrame, columns: Sequence[str],
+                      header_index: int) -> pl.LazyFrame:
+    """Every row below the header, numbered as in the file and cleaned; blank rows dropped.
+
+    One lazy pass, so the grid is copied once rather than once per step."""
+    return (
+        grid.with_row_index(ROW_NUMBER_COLUMN, offset=1)
         .slice(header_index + 1)
         .with_columns(_CLEANED)
-        .filter(pl.any_horizontal(pl.col(column).is_not_null() for column in grid.columns))
-        .collect()
+        .filter(pl.any_horizontal(pl.col(column).is_not_null() for column in columns))
     )
-    # A column with neither header nor data is an artefact of trailing separators. Only
-    # blank rows were dropped, so a column has data below the header exactly when it has
-    # data here, and the kept columns find the same rows blank as all of them.
+
+
+def table_columns(columns: Sequence[str], header_cells: Sequence[str | None],
+                  has_data: Callable[[str], bool]) -> list[tuple[str, str]]:
+    """The grid's columns the table keeps, each with its header.
+
+    A column with neither header nor data is an artefact of trailing separators. Only blank
+    rows are dropped below the header, so a column has data there exactly when it has data
+    in the file."""
     kept = [
         (column, _header_text(cell, position))
-        for position, (column, cell) in enumerate(zip(grid.columns, header_cells, strict=True))
-        if cell is not None or below.get_column(column).null_count() < below.height
+        for position, (column, cell) in enumerate(zip(columns, header_cells, strict=True))
+        if cell is not None or has_data(column)
     ]
     headers = unique_headers([header for _, header in kept])
-    frame = below.select(
-        *(pl.col(column).alias(header) for (column, _), header in zip(kept, headers, strict=True)),
-        pl.col(ROW_NUMBER_COLUMN).cast(pl.Int64),
-    )
-    return headers, frame
+    return [(column, header) for (column, _), header in zip(kept, headers, strict=True)]
+
+
+def table_selection(columns: Sequence[tuple[str, str]]) -> list[pl.Expr]:
+    """The table's columns under their headers, then the row number."""
+    return [*(pl.col(column).alias(header) for column, header in columns),
+            pl.col(ROW_NUMBER_COLUMN).cast(pl.Int64)]
 
 
 def _header_text(cell: str | None, position: int) -> str:
     return cell if cell is not None else f"Column {position + 1}"
 
 
-def unique_headers(names: Sequence[str]) -> list[str]:
+def unique_headers(names: Sequence[str], taken: Iterable[str] = (ROW_NUMBER_COLUMN,)) -> list[str]:
     # The legacy export repeats "Moeda" four times: "Moeda", "Moeda (2)", "Moeda (3)", ...
-    seen = {ROW_NUMBER_COLUMN}
+    seen = set(taken)
     unique: list[str] = []
     for name in names:
         candidate, copy = name, 1

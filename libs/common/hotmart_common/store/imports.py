@@ -198,6 +198,18 @@ class ImportsRepository:
             for r in rows
         ]
 
+    async def issue_row_after(self, import_id: UUID, *, status: IssueStatus | None,
+                              after_row: int, skipping: int) -> int | None:
+        """The row of the issue that follows the first ``skipping`` issues after
+        ``after_row``: where the next page of that many starts, None when none is left."""
+        row_number: int | None = await self.conn.fetchval(
+            "SELECT row_number FROM import_row_issues"
+            " WHERE import_id = $1 AND ($2::text IS NULL OR status = $2) AND row_number > $3"
+            " ORDER BY row_number OFFSET $4 LIMIT 1",
+            import_id, status, after_row, skipping,
+        )
+        return row_number
+
     async def count_issues(self, import_id: UUID, status: IssueStatus) -> int:
         count: int = await self.conn.fetchval(
             "SELECT count(*) FROM import_row_issues WHERE import_id = $1 AND status = $2",
