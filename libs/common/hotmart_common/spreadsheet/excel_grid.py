@@ -9,6 +9,7 @@ from hotmart_common.spreadsheet.guarded import ReaderFailed, run_guarded
 from hotmart_common.spreadsheet.problems import FileProblem
 from hotmart_common.spreadsheet.table import FileFormat
 from hotmart_common.spreadsheet.text_columns import TextSheet, lend_sheet
+from hotmart_common.spreadsheet.width import check_width
 
 MAX_DECOMPRESSED_BYTES: Final = 200 * 1024 * 1024
 
@@ -22,6 +23,8 @@ def read_excel_grids(
         sheets: list[TextSheet] = run_guarded(load_sheets, data)
     except ReaderFailed as error:
         raise _unreadable(file_name, file_format) from error
+    for sheet in sheets:  # before polars makes a column of each
+        check_width(len(sheet.columns), file_name)
     return [_grid(sheet) for sheet in sheets]
 
 
