@@ -1,5 +1,10 @@
 """The hostile-file corpus through the real stack, with every service's memory measured.
 
+The stack is a fresh one of the module's own, configured as in production: the session's
+stack parses in chunks of 7 rows so that small files span many partitions, and a million
+rows would then be 142 858 chunks to report, which its consumers work through in about
+fifty minutes; in chunks of 300 they take seconds, as they would in production.
+
 Each file is uploaded alone (and confirmed when accepted, then followed to its end) while a
 background thread samples the RSS of every process of the stack, children included (the
 upload's guarded workbook reader is a child), every 50 ms. Each file must get its answer
@@ -12,12 +17,13 @@ The table of outcomes (answer, seconds, peak MB per service) is printed (``pytes
 and written to ``hostile-corpus.txt`` in the test's tmp dir, to quote in a note.
 """
 
+import os
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 import httpx
 import pytest
@@ -25,18 +31,24 @@ import pytest
 from bench import hostile
 from bench.sampling import ProcessSampler, wait_until_quiet
 from bench.targets import SERVICES, SHAPE_MEMORY_MB
+from hotmart_stack.stack import EmbeddedStack
+from tests.conftest import running_stack
 from tests.fixtures import generate
 
 pytestmark = pytest.mark.e2e
 
-IMPORT_TIMEOUT_S: Final = 90.0
+IMPORT_TIMEOUT_S: Final = 120.0
 SMALL_EXPORT: Final = "current_detailed.csv"
 ODD_NAMES: Final = {
     "name-not-latin-1": "vendas-日本語-ção-😀.csv",
     "name-quotes-newline": 'vendas "março"\r\nContent-Type: text/html; x=".csv',
     "name-path": "../../etc/passwd/..\\..\\vendas.csv",
-    "name-very-long": "v" * 5000 + ".csv",
+    "name-very-long": "v" * 1000 + ".csv",
 }
+# Past the multipart parser's limit on a part's headers (4 KB): refused as a malformed
+# request, with a reason, before the file is read.
+OVERLONG_NAME: Final = "v" * 5000 + ".csv"
+REFUSED: Final = range(400, 500)
 
 
 @dataclass(frozen=True)
@@ -44,7 +56,7 @@ class Case:
     name: str
     file_name: str
     build: Callable[[], bytes]
-    status: int  # what the upload answers
+    statuses: Container[int]  # what the upload may answer
 
 
 @dataclass(frozen=True)
@@ -63,18 +75,33 @@ def _small_export() -> bytes:
 
 
 CASES: Final = [
-    Case("bomb-honest", "bomb-honest.xlsx", hostile.zip_bomb_honest, 422),
-    Case("bomb-forged", "bomb-forged.xlsx", hostile.zip_bomb_forged, 422),
-    Case("1m-rejected-rows", "million.csv", hostile.million_rejected_rows, 201),
-    Case("16k-columns", "wide.csv", lambda: hostile.wide(hostile.WIDE_COLUMNS), 422),
-    Case("1k-columns", "widest.csv", lambda: hostile.wide(hostile.WIDEST_ACCEPTED_COLUMNS), 201),
-    Case("formulas-csv", "formulas.csv", hostile.formula_cells_csv, 201),
-    Case("formulas-xlsx", "formulas.xlsx", hostile.formula_cells_xlsx, 201),
-    *(Case(name, file_name, _small_export, 201) for name, file_name in ODD_NAMES.items()),
+    Case("bomb-honest", "bomb-honest.xlsx", hostile.zip_bomb_honest, (422,)),
+    Case("bomb-forged", "bomb-forged.xlsx", hostile.zip_bomb_forged, (422,)),
+    Case("1m-rejected-rows", "million.csv", hostile.million_rejected_rows, (201,)),
+    Case("16k-columns", "wide.csv", lambda: hostile.wide(hostile.WIDE_COLUMNS), (422,)),
+    Case("1k-columns", "widest.csv", lambda: hostile.wide(hostile.WIDEST_ACCEPTED_COLUMNS),
+         (201,)),
+    Case("formulas-csv", "formulas.csv", hostile.formula_cells_csv, (201,)),
+    Case("formulas-xlsx", "formulas.xlsx", hostile.formula_cells_xlsx, (201,)),
+    *(Case(name, file_name, _small_export, (201,)) for name, file_name in ODD_NAMES.items()),
+    Case("name-over-4-kb", OVERLONG_NAME, _small_export, REFUSED),
 ]
 
 
-def run_case(stack: Any, api: httpx.Client, case: Case) -> Outcome:
+@pytest.fixture(scope="module")
+def production_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedStack]:
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith("HOTMART_") and key != "PARSE_CHUNK_SIZE"}
+    yield from running_stack(tmp_path_factory.mktemp("production-stack"), env)
+
+
+@pytest.fixture(scope="module")
+def production_api(production_stack: EmbeddedStack) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=production_stack.api_url, timeout=120.0) as client:
+        yield client
+
+
+def run_case(stack: EmbeddedStack, api: httpx.Client, case: Case) -> Outcome:
     data = case.build()
     wait_until_quiet(lambda: stack.pids)
     problems: list[str] = []
@@ -83,9 +110,8 @@ def run_case(stack: Any, api: httpx.Client, case: Case) -> Outcome:
         created = api.post("/v1/imports", files={"file": (case.file_name, data)})
         final = _follow(api, created, problems) if created.status_code == 201 else "refused"
     seconds = time.monotonic() - started
-    if created.status_code != case.status:
-        problems.append(f"upload answered {created.status_code}, expected {case.status}: "
-                        f"{created.text[:300]}")
+    if created.status_code not in case.statuses:
+        problems.append(f"upload answered {created.status_code}: {created.text[:300]}")
     elif created.status_code != 201 and not str(created.json().get("detail", "")).strip():
         problems.append(f"{created.status_code} without a reason")
     peaks = {name: mb for name, mb in sampler.peak_rss_mb().items() if name in SERVICES}
@@ -121,24 +147,32 @@ def _is_plain_name(name: str) -> bool:
             and name.isprintable())
 
 
+WIDTHS: Final = (19, 6, 10, 7, *(max(7, len(name) + 3) for name in SERVICES))
+HEAD: Final = ("file", "answer", "outcome", "seconds", *(f"{name} MB" for name in SERVICES))
+
+
+def _row(cells: tuple[str, ...]) -> str:
+    return " ".join(cell.ljust(width) if index == 0 else cell.rjust(width)
+                    for index, (cell, width) in enumerate(zip(cells, WIDTHS, strict=True)))
+
+
+def _outcome_row(outcome: Outcome) -> str:
+    return _row((outcome.case.name, str(outcome.status), outcome.final,
+                 f"{outcome.seconds:.1f}",
+                 *(f"{outcome.peak_rss_mb.get(name, 0):.0f}" for name in SERVICES)))
+
+
 def table(outcomes: list[Outcome]) -> str:
-    widths = (18, 6, 11, 7, *(max(7, len(name) + 3) for name in SERVICES))
-    head = ("file", "answer", "outcome", "seconds", *(f"{name} MB" for name in SERVICES))
-
-    def row(cells: tuple[str, ...]) -> str:
-        return " ".join(cell.ljust(width) if index == 0 else cell.rjust(width)
-                        for index, (cell, width) in enumerate(zip(cells, widths, strict=True)))
-
-    lines = [row(head), row(tuple("-" * width for width in widths))]
-    lines += [row((o.case.name, str(o.status), o.final, f"{o.seconds:.1f}",
-                   *(f"{o.peak_rss_mb.get(name, 0):.0f}" for name in SERVICES)))
-              for o in outcomes]
-    return "\n".join(lines)
+    lines = [_row(HEAD), _row(tuple("-" * width for width in WIDTHS))]
+    return "\n".join([*lines, *map(_outcome_row, outcomes)])
 
 
 def test_hostile_files_get_their_answer_within_each_services_memory_bound(
-        stack: Any, api: httpx.Client, tmp_path: Path) -> None:
-    outcomes = [run_case(stack, api, case) for case in CASES]
+        production_stack: EmbeddedStack, production_api: httpx.Client, tmp_path: Path) -> None:
+    outcomes = []
+    for case in CASES:  # one at a time, so each peak is that file's
+        outcomes.append(run_case(production_stack, production_api, case))
+        print(_outcome_row(outcomes[-1]), flush=True)
     report = table(outcomes)
     (tmp_path / "hostile-corpus.txt").write_text(report + "\n")
     print(f"\nhostile corpus (peak RSS per service, children included):\n{report}")

@@ -220,6 +220,20 @@ def test_a_file_wider_than_the_column_cap_is_refused_before_it_is_read() -> None
         MAX_COLUMNS + 1)  # and the row number
 
 
+def test_a_table_carries_the_chosen_columns_and_still_names_every_header() -> None:
+    data = _csv([["Nome", "Email", "Extra", ""], ["A", "a@example.com", "", ""],
+                 ["", "", "only here", ""], ["", "", "", "x"], [" (none) ", "", "", ""],
+                 ["B", "b@example.com", "", ""]]).encode()
+    whole = read_table(data, "vendas.csv")
+    chosen = read_table(data, "vendas.csv", lambda headers: ["Email"])
+    assert chosen.headers == whole.headers == ["Nome", "Email", "Extra", "Column 4"]
+    assert chosen.frame.columns == ["Email", ROW_NUMBER_COLUMN]
+    # Rows filled only in columns not carried are still rows; blank ones are still dropped.
+    assert _records(chosen) == [{"Email": row["Email"], ROW_NUMBER_COLUMN: row[ROW_NUMBER_COLUMN]}
+                                for row in _records(whole)]
+    assert chosen.frame.get_column(ROW_NUMBER_COLUMN).to_list() == [2, 3, 4, 6]
+
+
 def test_separators_inside_quotes_do_not_count_as_columns() -> None:
     cell = '"' + ";" * (MAX_COLUMNS + 5) + '"'
     table = read_table(f"Email;Nome\na@example.com;{cell}\n".encode(), "vendas.csv")

@@ -91,7 +91,11 @@ async def _table(event: ImportConfirmed, file_format: FileFormat, blobs: BlobSto
         log.warning("stored table unusable; reading the export itself",
                     extra={"import_id": str(event.import_id), "reason": reason})
     data = await blobs.get(event.object_key)
-    return _checked(event, await asyncio.to_thread(read_table, data, event.file_name))
+    # Only the confirmed columns are cleaned and kept: a wide file costs what its mapped
+    # columns do, not what all of them would.
+    confirmed = list(event.mapping.values())
+    return _checked(event, await asyncio.to_thread(read_table, data, event.file_name,
+                                                   lambda _: confirmed))
 
 
 def _checked(event: ImportConfirmed, table: Table) -> Table:

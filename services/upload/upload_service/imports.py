@@ -19,6 +19,7 @@ from hotmart_common.spreadsheet import (
     MAX_FILE_BYTES,
     ColumnMapping,
     Field,
+    FileFormat,
     FileProblem,
     NormalisedRow,
     RowProblem,
@@ -30,6 +31,7 @@ from hotmart_common.spreadsheet import (
     require_email_column,
     sniff_format,
 )
+from hotmart_common.spreadsheet.reader import ColumnChoice
 from hotmart_common.spreadsheet.stored import (
     STORED_TABLE_CONTENT_TYPE,
     STORED_TABLE_VERSION,
@@ -69,7 +71,7 @@ async def accept_upload(store: Store, blobs: BlobStore, tenant_id: str, data: by
         raise FileProblem("too_large", f"'{file_name}' is larger than 10 MB, the most an "
                                        "import accepts. Split it and import each part.")
     file_format = sniff_format(data, file_name)
-    table = await asyncio.to_thread(read_table, data, file_name)
+    table = await asyncio.to_thread(read_table, data, file_name, _columns_to_read(file_format))
     mapping = detect_columns(table.headers)
     require_email_column(mapping, table)
     uploaded_at = datetime.now(UTC)
@@ -85,6 +87,17 @@ async def accept_upload(store: Store, blobs: BlobStore, tenant_id: str, data: by
             uploaded_at=uploaded_at, table_key=table_key,
         ))
     return import_id
+
+
+def _columns_to_read(file_format: FileFormat) -> ColumnChoice | None:
+    # The preview shows every header but the cells of the detected columns only. A CSV is
+    # read again by the parser with the confirmed mapping, so only those are read here; a
+    # workbook's table is kept for the parser, which may be confirmed with any column.
+    return None if keeps_stored_table(file_format) else _detected_sources
+
+
+def _detected_sources(headers: list[str]) -> list[str]:
+    return list(detect_columns(headers).sources().values())
 
 
 async def _store(blobs: BlobStore, key: str, data: bytes, table: Table, tenant_id: str,
