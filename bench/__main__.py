@@ -55,7 +55,9 @@ def main() -> None:
             print(f"stack logs kept in {stack.log_dir}")
         else:
             shutil.rmtree(run_dir, ignore_errors=True)
-    print(f"\n{table(results)}\n\n{shape_table(shapes)}\n\n{target_lines(results, shapes)}")
+    tables = [table(results)] if results else []
+    tables += [shape_table(shapes)] if shapes else []
+    print("\n" + "\n\n".join([*tables, target_lines(results, shapes)]))
     write_json(results, shapes, RESULTS, {"sizes": args.sizes,
                                           "stack_start_s": round(stack_start_s, 1), **extra})
     print(f"\nwrote {RESULTS}")
