@@ -12,8 +12,9 @@ from pathlib import Path
 
 import httpx
 
-from bench.plan import DEFAULT_SIZES, Export, build_export, run_specs
-from bench.report import table, target_lines, write_json
+from bench.adversarial import ShapeResult, run_shapes
+from bench.plan import DEFAULT_SIZES, Export, build_export, run_specs, wants_shapes
+from bench.report import shape_table, table, target_lines, write_json
 from bench.runner import RunResult, new_stack, polling_cost, prepare, run_one, warm_up
 from hotmart_stack.stack import EmbeddedStack
 
@@ -23,8 +24,9 @@ RESULTS = Path(__file__).parent / "results" / "latest.json"
 def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--sizes", default=DEFAULT_SIZES,
-                        help="row counts (as CSV; '10000:xlsx' as XLSX) and/or '10mb' (a CSV and"
-                             " an XLSX of the same rows);"
+                        help="row counts (as CSV; '10000:xlsx' as XLSX), '10mb' (a CSV and"
+                             " an XLSX of the same rows) and/or 'adversarial' (hostile shapes:"
+                             " a million rows, 16 000 columns, ZIP bombs, formula cells);"
                              f" default {DEFAULT_SIZES}")
     parser.add_argument("--keep", action="store_true",
                         help="keep the stack's run directory (logs, data) and say where")
@@ -43,7 +45,8 @@ def main() -> None:
     try:
         exports = generate(args.sizes, run_dir)
         stack_start_s = starting.result()
-        results, extra = run_all(stack, exports, args.timeout)
+        results, shapes, extra = run_all(stack, exports, wants_shapes(args.sizes),
+                                         args.timeout)
     finally:
         stack.request_stop()  # aborts a startup still in progress
         pool.shutdown()
@@ -52,9 +55,11 @@ def main() -> None:
             print(f"stack logs kept in {stack.log_dir}")
         else:
             shutil.rmtree(run_dir, ignore_errors=True)
-    print(f"\n{table(results)}\n\n{target_lines(results)}")
-    write_json(results, RESULTS, {"sizes": args.sizes, "stack_start_s": round(stack_start_s, 1),
-                                  **extra})
+    tables = [table(results)] if results else []
+    tables += [shape_table(shapes)] if shapes else []
+    print("\n" + "\n\n".join([*tables, target_lines(results, shapes)]))
+    write_json(results, shapes, RESULTS, {"sizes": args.sizes,
+                                          "stack_start_s": round(stack_start_s, 1), **extra})
     print(f"\nwrote {RESULTS}")
 
 
@@ -86,8 +91,8 @@ def generate(sizes: str, work_dir: Path) -> list[Export]:
     return exports
 
 
-def run_all(stack: EmbeddedStack, exports: list[Export],
-            timeout_s: float) -> tuple[list[RunResult], dict[str, object]]:
+def run_all(stack: EmbeddedStack, exports: list[Export], with_shapes: bool, timeout_s: float
+            ) -> tuple[list[RunResult], list[ShapeResult], dict[str, object]]:
     results = []
     probe_before = cpu_probe()
     with httpx.Client(base_url=stack.api_url, timeout=120.0) as api:
@@ -99,10 +104,12 @@ def run_all(stack: EmbeddedStack, exports: list[Export],
             result = run_one(stack, api, export, timeout_s)
             print(_progress_line(result))
             results.append(result)
+        # Last: a shape that takes a service past its bound should not weigh on the exports.
+        shapes = run_shapes(stack, api, timeout_s) if with_shapes else []
     probe = {"before_s": probe_before, "after_s": cpu_probe()}
     print(f"CPU probe (a fixed pure-Python loop): {probe['before_s']:.3f} s before the imports,"
           f" {probe['after_s']:.3f} s after; the figures move with it")
-    return results, {"warm_up_s": warm.seconds, "polling_cpu_s_per_s": polling,
+    return results, shapes, {"warm_up_s": warm.seconds, "polling_cpu_s_per_s": polling,
                      "cpu_probe": probe}
 
 

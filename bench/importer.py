@@ -19,6 +19,7 @@ class ImportTiming:
     status: str = "not started"
     error: str | None = None
     upload_s: float | None = None           # the POST of the file, preview included
+    upload_status: int | None = None        # the POST's answer: 201, or why not
     seconds: float | None = None            # upload start -> the import's completed_at
     first_progress_s: float | None = None   # confirm -> first GET showing progress
     resource: dict[str, Any] = field(default_factory=dict)
@@ -33,6 +34,7 @@ def run_import(api: httpx.Client, file_name: str, data: bytes, timeout_s: float)
     started, started_wall = time.perf_counter(), time.time()
     created = api.post("/v1/imports", files={"file": (file_name, data)})
     timing.upload_s = time.perf_counter() - started
+    timing.upload_status = created.status_code
     if created.status_code != 201:
         return _refused(timing, "upload", created)
     timing.import_id = created.json()["id"]

@@ -12,12 +12,15 @@ from typing import Any
 
 import psutil
 
+from bench.adversarial import ShapeResult
 from bench.runner import RunResult
 from bench.targets import SERVICES, checks
 
 COLUMNS = ("name", "rows", "MB", "seconds", "rows/s", "1st progress s", "floor s", "ratio",
            "max RSS service")
 WIDTHS = (10, 7, 6, 8, 7, 14, 8, 6, 21)
+SHAPE_COLUMNS = ("shape", "MB", "answer", "seconds", *(f"{name} MB" for name in SERVICES))
+SHAPE_WIDTHS = (13, 5, 9, 7, *(max(7, len(name) + 3) for name in SERVICES))
 
 
 def table(results: Sequence[RunResult]) -> str:
@@ -37,9 +40,26 @@ def _disturbed(result: RunResult) -> bool:
     return result.foreign_cpu_s > max(1.0, 0.1 * wall)
 
 
-def _row(cells: Sequence[str]) -> str:
+def _row(cells: Sequence[str], widths: Sequence[int] = WIDTHS) -> str:
     return " ".join(cell.rjust(width) if index else cell.ljust(width)
-                    for index, (cell, width) in enumerate(zip(cells, WIDTHS, strict=True)))
+                    for index, (cell, width) in enumerate(zip(cells, widths, strict=True)))
+
+
+def shape_table(shapes: Sequence[ShapeResult]) -> str:
+    """Peak RSS of every service per adversarial shape (the upload's reader child included)."""
+    if not shapes:
+        return "adversarial shapes: not in this run"
+    lines = [_row(SHAPE_COLUMNS, SHAPE_WIDTHS), _row(["-" * w for w in SHAPE_WIDTHS], SHAPE_WIDTHS)]
+    lines += [_row(_shape_cells(shape), SHAPE_WIDTHS) for shape in shapes]
+    lines += [f"  {r.shape.name}: {r.status}: {r.error}" for r in shapes if r.error]
+    return "\n".join(lines)
+
+
+def _shape_cells(result: ShapeResult) -> tuple[str, ...]:
+    answer = result.status if result.upload_status == 201 else str(result.upload_status)
+    return (result.shape.name, f"{result.size / 2**20:.1f}", answer,
+            _number(result.seconds, "{:.1f}"),
+            *(_number(result.peak_rss_mb.get(name), "{:.0f}") for name in SERVICES))
 
 
 def _cells(result: RunResult) -> tuple[str, ...]:
@@ -67,8 +87,8 @@ def _heaviest(peaks: dict[str, float]) -> str:
     return f"{name} {services[name]:.0f} MB"
 
 
-def target_lines(results: Sequence[RunResult]) -> str:
-    return "\n".join(["targets:", *(check.line() for check in checks(results))])
+def target_lines(results: Sequence[RunResult], shapes: Sequence[ShapeResult] = ()) -> str:
+    return "\n".join(["targets:", *(check.line() for check in checks(results, shapes))])
 
 
 def as_json(result: RunResult) -> dict[str, Any]:
@@ -104,11 +124,21 @@ def _rounded(value: float | None, digits: int = 3) -> float | None:
     return None if value is None else round(value, digits)
 
 
-def write_json(results: Sequence[RunResult], path: Path, extra: dict[str, Any]) -> None:
+def shape_json(result: ShapeResult) -> dict[str, Any]:
+    return {"name": result.shape.name, "file_name": result.shape.file_name,
+            "bytes": result.size, "upload_status": result.upload_status,
+            "status": result.status, "error": result.error,
+            "seconds": _rounded(result.seconds), "as_expected": result.as_expected,
+            "peak_rss_mb": result.peak_rss_mb}
+
+
+def write_json(results: Sequence[RunResult], shapes: Sequence[ShapeResult], path: Path,
+               extra: dict[str, Any]) -> None:
     document = {
         "runs": [as_json(result) for result in results],
+        "adversarial": [shape_json(shape) for shape in shapes],
         "targets": [{"target": c.target, "met": c.met, "figure": c.figure}
-                    for c in checks(results)],
+                    for c in checks(results, shapes)],
         "machine": machine(),
         "code": code_version(),
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),

@@ -4,9 +4,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from bench.adversarial import ShapeResult
 from bench.runner import RunResult
 
 SERVICES: Final = ("upload", "parse", "matcher", "journey", "revenue", "finalizer")
+EXPORT_MEMORY_MB: Final = 300
+SHAPE_MEMORY_MB: Final = 512  # any file the upload accepts, whatever its shape
 
 
 @dataclass(frozen=True)
@@ -20,16 +23,18 @@ class Check:
         return f"  {self.target:<58} {verdict:<13} {self.figure}"
 
 
-def checks(results: Sequence[RunResult]) -> list[Check]:
+def checks(results: Sequence[RunResult], shapes: Sequence[ShapeResult] = ()) -> list[Check]:
     by_name = {result.export.spec.name: result for result in results}
     return [
         _within("10 MB CSV imports in <= 10 s", by_name.get("csv-10mb"), 10.0),
         _within("XLSX of the same rows in <= 15 s", by_name.get("xlsx-10mb"), 15.0),
         _each("pipeline <= 3 x floor", results, _floor_ratio, 3.0, "{:.1f} x"),
         _scaling(results),
-        _memory([r for r in results if r.export.spec.name.endswith("-10mb")]),
+        _memory(results),
         _each("first progress <= 1 s after confirm", results,
               lambda r: r.timing.first_progress_s, 1.0, "{:.2f} s"),
+        _shape_memory(shapes),
+        _shape_answers(shapes),
     ]
 
 
@@ -87,11 +92,30 @@ def _seconds(result: RunResult) -> float | None:
 
 
 def _memory(results: Sequence[RunResult]) -> Check:
-    target = "every service <= 300 MB peak RSS during the 10 MB import"
-    if not results:
+    return _peaks_within(f"every service <= {EXPORT_MEMORY_MB} MB peak RSS on every export",
+                         [(r.export.spec.name, r.peak_rss_mb) for r in results],
+                         EXPORT_MEMORY_MB)
+
+
+def _shape_memory(shapes: Sequence[ShapeResult]) -> Check:
+    return _peaks_within(f"every service <= {SHAPE_MEMORY_MB} MB peak RSS on adversarial shapes",
+                         [(r.shape.name, r.peak_rss_mb) for r in shapes], SHAPE_MEMORY_MB)
+
+
+def _peaks_within(target: str, runs: Sequence[tuple[str, dict[str, float]]],
+                  limit_mb: float) -> Check:
+    peaks = [(name, service, mb) for name, run_peaks in runs
+             for service, mb in run_peaks.items() if service in SERVICES]
+    if not peaks:
         return Check(target, None, "(not in this run)")
-    peaks = [(r.export.spec.name, service, mb) for r in results
-             for service, mb in r.peak_rss_mb.items() if service in SERVICES]
     worst = max(peaks, key=lambda peak: peak[2])
-    return Check(target, all(mb <= 300 for _, _, mb in peaks),
+    return Check(target, all(mb <= limit_mb for _, _, mb in peaks),
                  f"highest: {worst[1]} {worst[2]:.0f} MB ({worst[0]})")
+
+
+def _shape_answers(shapes: Sequence[ShapeResult]) -> Check:
+    target = "adversarial shapes: accepted ones complete, others get 422"
+    if not shapes:
+        return Check(target, None, "(not in this run)")
+    wrong = [f"{r.shape.name} {r.status}" for r in shapes if not r.as_expected]
+    return Check(target, not wrong, ", ".join(wrong) or f"all {len(shapes)} as expected")

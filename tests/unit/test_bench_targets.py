@@ -2,8 +2,9 @@
 
 import pytest
 
+from bench.adversarial import SHAPES, ShapeResult
 from bench.importer import ImportTiming
-from bench.plan import DEFAULT_SIZES, Export, RunSpec, run_specs
+from bench.plan import DEFAULT_SIZES, Export, RunSpec, run_specs, wants_shapes
 from bench.runner import RunResult
 from bench.targets import checks
 
@@ -18,6 +19,33 @@ def test_default_plan_measures_ten_thousand_rows_in_both_formats() -> None:
         ("xlsx-10mb", "xlsx", None), ("xlsx-10k", "xlsx", 10_000),
         ("csv-100k", "csv", 100_000),  # goes as XLSX when built: over the limit as CSV
     ]
+
+
+def test_adversarial_shapes_are_in_the_default_plan_and_can_run_alone() -> None:
+    assert wants_shapes(DEFAULT_SIZES) and wants_shapes("Adversarial")
+    assert run_specs("adversarial") == [] and not wants_shapes("10mb")
+
+
+def _shape(index: int, upload_status: int, status: str, parse_mb: float) -> ShapeResult:
+    return ShapeResult(SHAPES[index], 1, upload_status, status, None, 1.0,
+                       {"upload": 150.0, "parse": parse_mb, "postgres": 2000.0})
+
+
+def _shape_checks(shapes: list[ShapeResult]) -> list[tuple[bool | None, str]]:
+    return [(c.met, c.figure) for c in checks([], shapes) if "adversarial" in c.target]
+
+
+def test_adversarial_shapes_are_held_to_512_mb_per_service_and_to_their_answer() -> None:
+    accepted = next(i for i, shape in enumerate(SHAPES) if shape.accepted)
+    refused = next(i for i, shape in enumerate(SHAPES) if not shape.accepted)
+    assert _shape_checks([_shape(accepted, 201, "completed", 512.0),
+                          _shape(refused, 422, "refused", 140.0)]) == [
+        (True, f"highest: parse 512 MB ({SHAPES[accepted].name})"), (True, "all 2 as expected")]
+    assert _shape_checks([_shape(accepted, 201, "failed", 513.0),
+                          _shape(refused, 201, "completed", 140.0)]) == [
+        (False, f"highest: parse 513 MB ({SHAPES[accepted].name})"),
+        (False, f"{SHAPES[accepted].name} failed, {SHAPES[refused].name} completed")]
+    assert _shape_checks([]) == [(None, "(not in this run)")] * 2
 
 
 def test_every_run_has_buyers_of_its_own() -> None:

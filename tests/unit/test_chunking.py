@@ -10,7 +10,7 @@ from hotmart_common.events import ROW_TOPIC_ADAPTER, ChunkEnded, RowParsed, even
 from hotmart_common.spreadsheet import NormalisedRow, RowProblem
 from hotmart_common.store.imports import RowIssue
 from hotmart_common.store.keyed import chunk_rows
-from parse_service.chunks import split_into_chunks
+from parse_service.chunks import ISSUES_AT_A_TIME, ParsedImport, split_into_chunks
 
 pytestmark = pytest.mark.unit
 IMPORT = uuid.UUID("00000000-0000-4000-8000-000000000001")
@@ -23,6 +23,10 @@ def row(number: int, email: str) -> NormalisedRow:
                          purchased_at=datetime(2025, 1, 1, tzinfo=UTC), transaction_code=None)
 
 
+def issues_of(parsed: ParsedImport) -> list[RowIssue]:
+    return [issue for batch in parsed.issues for issue in batch]
+
+
 def test_chunks_keep_their_rows_before_their_marker_under_one_key() -> None:
     results: list[NormalisedRow | RowProblem] = [row(n, f"b{n % 3}@example.com")
                                                  for n in range(2, 9)]
@@ -30,7 +34,7 @@ def test_chunks_keep_their_rows_before_their_marker_under_one_key() -> None:
     parsed = split_into_chunks(IMPORT, "default", results, chunk_size=3)
 
     assert (parsed.total_rows, parsed.chunks_total) == (7, 3)
-    assert [i.row_number for i in parsed.issues] == [3]
+    assert [i.row_number for i in issues_of(parsed)] == [3] and parsed.issue_count == 1
     messages = [(key.decode(), ROW_TOPIC_ADAPTER.validate_json(value))
                 for chunk in parsed.chunks for key, value in chunk]
     assert [type(m).__name__ for _, m in messages] == (
@@ -81,10 +85,25 @@ def test_problems_picked_out_beforehand_give_the_same_import() -> None:
     walked = split_into_chunks(IMPORT, "default", results, 4, screened)
     picked = split_into_chunks(IMPORT, "default", results, 4, screened, problems=problems)
 
-    assert [i.row_number for i in picked.issues] == [2, 3, 8, 9]
-    assert picked.issues == walked.issues
+    issues = issues_of(picked)  # the batches are built as they are walked, once
+    assert [i.row_number for i in issues] == [2, 3, 8, 9]
+    assert issues == issues_of(walked)
+    assert picked.issue_count == walked.issue_count == 4
     assert (picked.total_rows, picked.chunks_total) == (walked.total_rows, walked.chunks_total)
     assert list(picked.chunks) == list(walked.chunks)
+
+
+def test_issues_come_in_batches_in_row_order() -> None:
+    size = ISSUES_AT_A_TIME * 2 + 5
+    results: list[NormalisedRow | RowProblem] = [
+        RowProblem(n, "missing_email", "Email", f"Row {n}") for n in range(2, size + 2)]
+    screened = {1: RowIssue(1, "skipped", "duplicate_transaction", None, "Row 1", "parse")}
+    parsed = split_into_chunks(IMPORT, "default", results, 300, screened, problems=results[1:])
+    batches = list(parsed.issues)
+    assert [len(batch) for batch in batches] == [ISSUES_AT_A_TIME, ISSUES_AT_A_TIME, 5]
+    assert [issue.row_number for batch in batches for issue in batch] == [
+        1, *range(3, size + 2)]
+    assert parsed.issue_count == size
 
 
 def test_a_marker_without_a_row_range_looks_over_the_whole_import() -> None:

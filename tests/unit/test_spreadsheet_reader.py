@@ -17,6 +17,7 @@ from hotmart_common.spreadsheet import (
     sniff_format,
 )
 from hotmart_common.spreadsheet import reader as reader_module
+from hotmart_common.spreadsheet.width import MAX_COLUMNS
 
 pytestmark = pytest.mark.unit
 
@@ -204,6 +205,44 @@ def test_too_many_rows(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_the_real_row_limit_is_one_million() -> None:
     assert reader_module.MAX_DATA_ROWS == 1_000_000
+
+
+def _wide_rows(width: int) -> list[list[str]]:
+    return [["Email", *(f"C{index}" for index in range(1, width))],
+            ["a@example.com", *("1" for _ in range(1, width))]]
+
+
+def test_a_file_wider_than_the_column_cap_is_refused_before_it_is_read() -> None:
+    problem = _problem(_csv(_wide_rows(MAX_COLUMNS + 1)).encode())
+    assert (problem.code, problem.http_status) == ("too_many_columns", 422)
+    assert f"{MAX_COLUMNS + 1:,} columns" in problem.message
+    assert read_table(_csv(_wide_rows(MAX_COLUMNS)).encode(), "vendas.csv").frame.width == (
+        MAX_COLUMNS + 1)  # and the row number
+
+
+def test_a_table_carries_the_chosen_columns_and_still_names_every_header() -> None:
+    data = _csv([["Nome", "Email", "Extra", ""], ["A", "a@example.com", "", ""],
+                 ["", "", "only here", ""], ["", "", "", "x"], [" (none) ", "", "", ""],
+                 ["B", "b@example.com", "", ""]]).encode()
+    whole = read_table(data, "vendas.csv")
+    chosen = read_table(data, "vendas.csv", lambda headers: ["Email"])
+    assert chosen.headers == whole.headers == ["Nome", "Email", "Extra", "Column 4"]
+    assert chosen.frame.columns == ["Email", ROW_NUMBER_COLUMN]
+    # Rows filled only in columns not carried are still rows; blank ones are still dropped.
+    assert _records(chosen) == [{"Email": row["Email"], ROW_NUMBER_COLUMN: row[ROW_NUMBER_COLUMN]}
+                                for row in _records(whole)]
+    assert chosen.frame.get_column(ROW_NUMBER_COLUMN).to_list() == [2, 3, 4, 6]
+
+
+def test_separators_inside_quotes_do_not_count_as_columns() -> None:
+    cell = '"' + ";" * (MAX_COLUMNS + 5) + '"'
+    table = read_table(f"Email;Nome\na@example.com;{cell}\n".encode(), "vendas.csv")
+    assert table.headers == ["Email", "Nome"]
+
+
+def test_a_workbook_wider_than_the_column_cap_is_refused() -> None:
+    problem = _problem(_xlsx({"Vendas": _wide_rows(MAX_COLUMNS + 1)}), "vendas.xlsx")
+    assert problem.code == "too_many_columns"
 
 
 def _xlsx(sheets: dict[str, Sequence[Sequence[Cell]]]) -> bytes:

@@ -419,7 +419,7 @@ def test_a_slice_of_normalised_rows_is_the_same_rows(monkeypatch: pytest.MonkeyP
     assert rows[-1] == every[-1] and rows[::3] == every[::3]
     with pytest.raises(IndexError):
         rows[7]
-    assert rows.problems() == [result for result in every if isinstance(result, RowProblem)]
+    assert list(rows.problems()) == [result for result in every if isinstance(result, RowProblem)]
     assert [problem.code for problem in rows.problems()] == [
         "invalid_email", "invalid_amount", "invalid_date"]
     assert rows.keys() == [(row.row_number, row.email, row.transaction_code)

@@ -1,8 +1,11 @@
 """Turns screened rows into the row topic's messages: row events and chunk markers."""
 
+import heapq
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import islice
+from typing import Final, TypeVar
 from uuid import UUID
 
 from pydantic_core import to_json
@@ -13,11 +16,16 @@ from hotmart_common.spreadsheet import NormalisedRow, RowProblem
 from hotmart_common.store.imports import RowIssue
 
 Result = NormalisedRow | RowProblem
+Item = TypeVar("Item")
+# Issues are built and stored this many at a time: a file of a million rejected rows then
+# holds a batch of them in memory, not a million issues and one statement carrying them all.
+ISSUES_AT_A_TIME: Final = 10_000
 
 
 @dataclass(frozen=True)
 class ParsedImport:
-    issues: list[RowIssue]
+    issue_count: int
+    issues: Iterator[list[RowIssue]]  # in row order, ISSUES_AT_A_TIME at a time
     total_rows: int
     chunks_total: int
     chunks: Iterator[list[tuple[bytes, bytes]]]  # (key, value) per message, chunk by chunk
@@ -25,25 +33,29 @@ class ParsedImport:
 
 def split_into_chunks(import_id: UUID, tenant_id: str, results: Sequence[Result],
                       chunk_size: int, screened: Mapping[int, RowIssue] | None = None, *,
-                      problems: Sequence[RowProblem] | None = None) -> ParsedImport:
+                      problems: Collection[RowProblem] | None = None) -> ParsedImport:
     """Chunk ``n`` holds data rows ``n*size .. (n+1)*size - 1`` (skipped ones included).
 
     Each chunk's row events are followed by its marker under the same key, so a consumer
     sees every row of a chunk before the chunk's end. The last marker carries the totals.
-    The issues and totals are known at once; the messages are built lazily, chunk by chunk,
-    so the first chunk can be on its way while the rest are still being built. Results in
-    row-number order may come with their ``problems`` already picked out: a lazy sequence
-    (NormalisedRows) then builds each row once, for its chunk.
+    The totals are known at once; the issues and the messages are built lazily, a batch or
+    a chunk at a time, so the first chunk can be on its way while the rest are still being
+    built. Results in row-number order may come with their ``problems`` already picked out:
+    a lazy sequence (NormalisedRows) then builds each row once, for its chunk, and each
+    problem once, for its batch of issues.
     """
     screened = screened or {}
+    issues: Iterable[RowIssue]
     if problems is None:
-        issues = [issue for result in results
-                  if (issue := _issue(result, screened)) is not None]
+        walked = [issue for result in results if (issue := _issue(result, screened)) is not None]
+        issue_count, issues = len(walked), walked
     else:
-        issues = sorted([*map(_problem_issue, problems), *screened.values()],
-                        key=lambda issue: issue.row_number)
+        issue_count = len(problems) + len(screened)  # screening sees only usable rows
+        issues = heapq.merge(map(_problem_issue, problems),
+                             sorted(screened.values(), key=_row_number), key=_row_number)
     chunks_total = max(1, -(-len(results) // chunk_size))
-    return ParsedImport(issues, len(results), chunks_total, _messages(
+    return ParsedImport(issue_count, _in_batches(issues, ISSUES_AT_A_TIME), len(results),
+                        chunks_total, _messages(
         import_id, tenant_id, results, chunk_size, screened, chunks_total))
 
 
@@ -83,6 +95,16 @@ def _issue(result: Result, screened: Mapping[int, RowIssue]) -> RowIssue | None:
     if isinstance(result, RowProblem):
         return _problem_issue(result)
     return screened.get(result.row_number)
+
+
+def _row_number(issue: RowIssue) -> int:
+    return issue.row_number
+
+
+def _in_batches(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
+    remaining = iter(items)
+    while batch := list(islice(remaining, size)):
+        yield batch
 
 
 def _problem_issue(problem: RowProblem) -> RowIssue:

@@ -67,11 +67,11 @@ async def _parse(event: ImportConfirmed, file_format: FileFormat, store: Store,
     await _publish(publisher, parsed)
     async with store.pool.acquire() as conn:
         await ImportsRepository(conn).mark_rows_published(event.import_id, datetime.now(UTC))
-    ROWS_PROCESSED.labels("parse", "skipped").inc(len(parsed.issues))
-    ROWS_PROCESSED.labels("parse", "recorded").inc(parsed.total_rows - len(parsed.issues))
+    ROWS_PROCESSED.labels("parse", "skipped").inc(parsed.issue_count)
+    ROWS_PROCESSED.labels("parse", "recorded").inc(parsed.total_rows - parsed.issue_count)
     log.info("import parsed", extra={
         "import_id": str(event.import_id), "rows": parsed.total_rows,
-        "skipped": len(parsed.issues), "chunks": parsed.chunks_total,
+        "skipped": parsed.issue_count, "chunks": parsed.chunks_total,
     })
 
 
@@ -91,7 +91,11 @@ async def _table(event: ImportConfirmed, file_format: FileFormat, blobs: BlobSto
         log.warning("stored table unusable; reading the export itself",
                     extra={"import_id": str(event.import_id), "reason": reason})
     data = await blobs.get(event.object_key)
-    return _checked(event, await asyncio.to_thread(read_table, data, event.file_name))
+    # Only the confirmed columns are cleaned and kept: a wide file costs what its mapped
+    # columns do, not what all of them would.
+    confirmed = list(event.mapping.values())
+    return _checked(event, await asyncio.to_thread(read_table, data, event.file_name,
+                                                   lambda _: confirmed))
 
 
 def _checked(event: ImportConfirmed, table: Table) -> Table:
@@ -135,9 +139,10 @@ async def _existing_clients(store: Store, event: ImportConfirmed,
 async def _record(store: Store, event: ImportConfirmed, parsed: ParsedImport) -> None:
     async with store.unit_of_work() as uow:
         imports = ImportsRepository(uow.connection)
-        await imports.add_issues(event.import_id, parsed.issues)
+        for issues in parsed.issues:  # a batch at a time, in the one transaction
+            await imports.add_issues(event.import_id, issues)
         await imports.record_parse(event.import_id, parsed.total_rows, parsed.chunks_total,
-                                   len(parsed.issues), datetime.now(UTC))
+                                   parsed.issue_count, datetime.now(UTC))
 
 
 async def fail_import(store: Store, event: ImportConfirmed, message: str) -> None:

@@ -95,8 +95,15 @@ async def _read(readers: WorkbookReaders, data: bytes, file_name: str) -> Table:
     # on a reader. A CSV is read in-process in a fraction of the time a workbook's child
     # process takes, so it never waits for one.
     if looks_like_workbook(data):
+        # A workbook's table is kept for the parser, which may be confirmed with any column.
         return await readers.run(read_table, data, file_name)
-    return await asyncio.to_thread(read_table, data, file_name)
+    # The preview shows every header but the cells of the detected columns only: the parser
+    # reads a CSV again with the confirmed mapping.
+    return await asyncio.to_thread(read_table, data, file_name, _detected_sources)
+
+
+def _detected_sources(headers: list[str]) -> list[str]:
+    return list(detect_columns(headers).sources().values())
 
 
 async def _store(blobs: BlobStore, key: str, data: bytes, table: Table, tenant_id: str,

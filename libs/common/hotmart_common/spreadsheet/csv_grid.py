@@ -7,9 +7,9 @@ import polars as pl
 
 from hotmart_common.spreadsheet.problems import FileProblem
 from hotmart_common.spreadsheet.sniff import decode_text
+from hotmart_common.spreadsheet.width import MAX_COLUMNS, check_width
 
 SEPARATORS: Final = (";", ",", "\t")
-MAX_COLUMNS: Final = 16_384  # Excel's own limit
 _LINES_TO_SNIFF: Final = 20
 _CHECK_STEP: Final = 1024 * 1024
 _ALL_BUT: Final = {
@@ -24,7 +24,7 @@ def read_csv_grid(data: bytes, file_name: str) -> pl.DataFrame:
     encoded = _utf8_with_line_feeds(data)
     separator = detect_separator(_first_lines(encoded))
     try:
-        return _read_with_polars(encoded, separator, _widest_line(encoded, separator), file_name)
+        return _read_with_polars(encoded, separator, _width(encoded, separator, file_name))
     except pl.exceptions.PolarsError as error:
         if "more fields" not in str(error):
             raise _unreadable(file_name, _text(encoded), separator) from None
@@ -32,7 +32,8 @@ def read_csv_grid(data: bytes, file_name: str) -> pl.DataFrame:
     text = _text(encoded)
     try:
         width = _widest_record(text, separator)
-        return _read_with_polars(encoded, separator, width, file_name)
+        check_width(width, file_name)
+        return _read_with_polars(encoded, separator, width)
     except (pl.exceptions.PolarsError, csv.Error):
         raise _unreadable(file_name, text, separator) from None
 
@@ -45,7 +46,7 @@ def scan_csv_grid(data: bytes, file_name: str) -> pl.LazyFrame:
     width = _widest_line(encoded, separator)
     if b'"' in encoded:  # a quoted field spanning lines may hide separators from the lines
         width = max(width, _widest_record(_text(encoded), separator))
-    _check_width(width, file_name)
+    check_width(width, file_name)
     return pl.scan_csv(encoded, **_grid_options(separator, width))
 
 
@@ -103,6 +104,20 @@ def _first_lines(encoded: bytes) -> str:
     return _text(encoded[:end])
 
 
+def _width(encoded: bytes, separator: str, file_name: str) -> int:
+    # Refused before polars builds a column per field. The line count also counts the
+    # separators inside quoted cells, so a file it finds too wide is counted again by records.
+    width = _widest_line(encoded, separator)
+    if width > MAX_COLUMNS:
+        text = _text(encoded)
+        try:
+            width = _widest_record(text, separator)
+        except csv.Error:  # e.g. a cell past the csv module's field size limit
+            raise _unreadable(file_name, text, separator) from None
+        check_width(width, file_name)
+    return width
+
+
 def _widest_line(encoded: bytes, separator: str) -> int:
     # Only separators and line feeds are kept, so each line's length is its separator count
     # and the lines split apart are a tenth of the file.
@@ -115,18 +130,8 @@ def _widest_record(text: str, separator: str) -> int:
     return max((len(record) for record in records), default=1)
 
 
-def _read_with_polars(encoded: bytes, separator: str, width: int, file_name: str) -> pl.DataFrame:
-    _check_width(width, file_name)
+def _read_with_polars(encoded: bytes, separator: str, width: int) -> pl.DataFrame:
     return pl.read_csv(encoded, **_grid_options(separator, width))
-
-
-def _check_width(width: int, file_name: str) -> None:
-    if width > MAX_COLUMNS:
-        raise FileProblem(
-            "corrupt_file",
-            f"A row of '{file_name}' has {width} fields, more than a spreadsheet can hold "
-            f"({MAX_COLUMNS}); the file does not look like a sales export.",
-        )
 
 
 def _grid_options(separator: str, width: int) -> dict[str, Any]:

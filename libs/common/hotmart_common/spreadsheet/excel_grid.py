@@ -8,6 +8,7 @@ from hotmart_common.spreadsheet.inflation import refuse_zip_bomb
 from hotmart_common.spreadsheet.problems import FileProblem
 from hotmart_common.spreadsheet.table import FileFormat
 from hotmart_common.spreadsheet.text_columns import TextSheet, lend_sheet
+from hotmart_common.spreadsheet.width import check_width
 
 
 def read_excel_grids(
@@ -22,6 +23,8 @@ def read_excel_grids(
         sheets: list[TextSheet] = run_guarded(load_sheets, data)
     except ReaderFailed as error:
         raise _unreadable(file_name, file_format) from error
+    for sheet in sheets:  # before polars makes a column of each
+        check_width(len(sheet.columns), file_name)
     return [_grid(sheet) for sheet in sheets]
 
 

@@ -1,4 +1,4 @@
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import Final
 
 import polars as pl
@@ -15,17 +15,27 @@ __all__ = ["MAX_DATA_ROWS", "MAX_FILE_BYTES", "ROW_NUMBER_COLUMN", "Table", "rea
 MAX_DATA_ROWS: Final = 1_000_000
 HEADER_SEARCH_ROWS: Final = 20
 EMPTY_PLACEHOLDER: Final = "(none)"  # Hotmart writes it for "no value"
-# Every cell is stripped, and a blank one or Hotmart's placeholder is no value at all.
-_STRIPPED = pl.col(pl.String).str.strip_chars()
-_CLEANED = (
-    pl.when(_STRIPPED.is_in(["", EMPTY_PLACEHOLDER])).then(None).otherwise(_STRIPPED).name.keep()
-)
+_FILLED_ELSEWHERE: Final = "__filled_elsewhere"
+# Names the headers whose cells a table carries, given every header of the file.
+ColumnChoice = Callable[[list[str]], Collection[str]]
 
 
-def read_table(data: bytes, file_name: str) -> Table:
+def _cleaned(cells: pl.Expr) -> pl.Expr:
+    # Every cell is stripped, and a blank one or Hotmart's placeholder is no value at all.
+    stripped = cells.str.strip_chars()
+    return pl.when(stripped.is_in(["", EMPTY_PLACEHOLDER])).then(None).otherwise(stripped)
+
+
+_CLEANED = _cleaned(pl.col(pl.String)).name.keep()
+
+
+def read_table(data: bytes, file_name: str, columns: ColumnChoice | None = None) -> Table:
+    """The file's data rows below its header. ``headers`` always names every column; the
+    frame carries the cells of the ``columns`` chosen (all without a choice). A reader that
+    needs a few columns of a wide file then cleans and copies only those."""
     file_format = sniff_format(data, file_name)
     grid, header_index = _choose_grid(_raw_grids(data, file_name, file_format), file_name)
-    headers, frame = _data_below_header(grid, header_index)
+    headers, frame = _data_below_header(grid, header_index, columns)
     if frame.height == 0:
         raise FileProblem(
             "header_only",
@@ -83,12 +93,37 @@ def _first_filled_row(grid: pl.DataFrame) -> int | None:
     return None
 
 
-def _data_below_header(grid: pl.DataFrame, header_index: int) -> tuple[list[str], pl.DataFrame]:
+def _data_below_header(grid: pl.DataFrame, header_index: int,
+                       choice: ColumnChoice | None) -> tuple[list[str], pl.DataFrame]:
     header_cells = header_row(grid, header_index)
-    below = rows_below_header(grid.lazy(), grid.columns, header_index).collect()
-    columns = table_columns(grid.columns, header_cells,
-                            lambda column: below.get_column(column).null_count() < below.height)
-    return [header for _, header in columns], below.select(table_selection(columns))
+    below = grid.slice(header_index + 1)  # a view: nothing is copied
+    # A column with neither header nor data is an artefact of trailing separators.
+    unnamed_with_data = _with_data(below, [column for column, cell
+                                           in zip(grid.columns, header_cells, strict=True)
+                                           if cell is None])
+    kept = table_columns(grid.columns, header_cells, unnamed_with_data.__contains__)
+    headers = [header for _, header in kept]
+    chosen = set(headers if choice is None else choice(headers))
+    carried = [(column, header) for column, header in kept if header in chosen]
+    # A row is blank when every kept column is: the carried ones are cleaned (and copied),
+    # the others only looked at. One lazy pass cleans, filters and selects, so the grid is
+    # copied once, and only in the columns carried: 1 000 columns in 10 MB cost the parser
+    # hundreds of MB when every one was.
+    elsewhere = [_filled(column) for column, _ in kept if column not in dict(carried)]
+    frame = (
+        below.lazy()
+        .with_row_index(ROW_NUMBER_COLUMN, offset=header_index + 2)
+        .select(
+            *(_cleaned(pl.col(column)).alias(header) for column, header in carried),
+            pl.col(ROW_NUMBER_COLUMN).cast(pl.Int64),
+            pl.any_horizontal(pl.lit(False), *elsewhere).alias(_FILLED_ELSEWHERE),
+        )
+        .filter(pl.any_horizontal(pl.col(_FILLED_ELSEWHERE),
+                                  *(pl.col(header).is_not_null() for _, header in carried)))
+        .drop(_FILLED_ELSEWHERE)
+        .collect()
+    )
+    return headers, frame
 
 
 def header_row(grid: pl.DataFrame, header_index: int) -> tuple[str | None, ...]:
@@ -128,6 +163,17 @@ def table_selection(columns: Sequence[tuple[str, str]]) -> list[pl.Expr]:
     """The table's columns under their headers, then the row number."""
     return [*(pl.col(column).alias(header) for column, header in columns),
             pl.col(ROW_NUMBER_COLUMN).cast(pl.Int64)]
+
+
+def _filled(column: str) -> pl.Expr:
+    return _cleaned(pl.col(column)).is_not_null().alias(column)
+
+
+def _with_data(grid: pl.DataFrame, columns: list[str]) -> set[str]:
+    if not columns:
+        return set()
+    filled = grid.select(_filled(column).any() for column in columns).row(0)
+    return {column for column, has_data in zip(columns, filled, strict=True) if has_data}
 
 
 def _header_text(cell: str | None, position: int) -> str:

@@ -1,8 +1,9 @@
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from itertools import compress
+from itertools import compress, count
+from operator import not_
 from typing import Final, NamedTuple, cast, overload
 
 import polars as pl
@@ -95,6 +96,25 @@ def _check_mapping(table: Table, mapping: Mapping[Field, str]) -> None:
         )
 
 
+class RowProblems(Collection[RowProblem]):
+    """The problems of a table's unusable rows, in row order, each built as it is reached: a
+    file of a million rejected rows would otherwise hold a million problems, and their
+    messages, at once."""
+
+    def __init__(self, usable: list[bool], problem_at: Callable[[int], RowProblem]) -> None:
+        self._usable = usable
+        self._problem_at = problem_at
+
+    def __len__(self) -> int:
+        return self._usable.count(False)
+
+    def __iter__(self) -> Iterator[RowProblem]:
+        return map(self._problem_at, compress(count(), map(not_, self._usable)))
+
+    def __contains__(self, item: object) -> bool:
+        return any(problem == item for problem in self)
+
+
 # Row number, e-mail and transaction code of a usable row: what screening needs to know.
 RowKey = tuple[int, str, str | None]
 
@@ -158,9 +178,8 @@ class NormalisedRows(Sequence[NormalisedRow | RowProblem]):
         for start in range(0, len(self), _ROWS_AT_A_TIME):
             yield from self._rows(start, start + _ROWS_AT_A_TIME)
 
-    def problems(self) -> list[RowProblem]:
-        return [self._problem_at(index) for index, usable in enumerate(self._usable)
-                if not usable]
+    def problems(self) -> "RowProblems":
+        return RowProblems(self._usable, self._problem_at)
 
     def keys(self) -> list[RowKey]:
         codes = self._texts("transaction_code")
