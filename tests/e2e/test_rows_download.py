@@ -16,6 +16,9 @@ import psutil
 import pytest
 import xlsxwriter
 
+from hotmart_common.blobstore import upload_key
+from hotmart_stack.servers import s3_client
+from hotmart_stack.stack import EmbeddedStack
 from tests.support.api import wait_finished
 
 pytestmark = pytest.mark.e2e
@@ -80,6 +83,21 @@ def test_a_file_name_outside_latin_1_downloads_under_its_own_name(api: httpx.Cli
     assert unquote(disposition.split("filename*=UTF-8''", 1)[1]) == "продажи-日本-rows-to-fix.csv"
     _, line = rows_of(response)
     assert (line[0], line[1], line[3]) == ("3", "missing_email", "Bia")
+
+
+def test_an_export_no_longer_kept_answers_410_and_its_reasons_stay(
+        api: httpx.Client, stack: EmbeddedStack) -> None:
+    tag = uuid.uuid4().hex[:8]
+    import_id = imported(api, "expired.csv", csv_file(
+        [["Nome", "Email"], [f"ok {tag}", f"ok.{tag}@example.com"], ["no e-mail", ""]]))
+    s3_client(stack.s3_endpoint).delete_object(
+        Bucket=stack.s3_bucket, Key=upload_key("default", import_id, "expired.csv"))
+
+    gone = api.get(f"/v1/imports/{import_id}/rows.csv")
+
+    assert gone.status_code == 410, gone.text
+    assert "no longer kept" in gone.json()["detail"]
+    assert api.get(f"/v1/imports/{import_id}/rows").json()["items"][0]["row_number"] == 3
 
 
 def test_columns_named_like_the_added_ones_are_kept_apart(api: httpx.Client) -> None:

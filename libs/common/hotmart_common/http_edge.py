@@ -47,6 +47,7 @@ ERROR_DESCRIPTIONS = {
     400: "The body is not well-formed (broken multipart or undecodable JSON).",
     404: "No such import for this tenant.",
     409: "The import is not in a state that allows this, or was confirmed differently.",
+    410: "The uploaded file is no longer kept (uploads expire after seven days).",
     413: "The request body is larger than this route accepts.",
     415: "The file is not a CSV, XLSX or XLS spreadsheet.",
     422: "A field is invalid (named in `loc`), or the file cannot be imported.",

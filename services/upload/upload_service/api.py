@@ -34,7 +34,7 @@ from .imports import (
     safe_file_name,
 )
 from .readers import ReadersBusy, WorkbookReaders
-from .rejected_rows import RowsToFix, next_after_row, rows_to_fix_download
+from .rejected_rows import ExportGone, RowsToFix, next_after_row, rows_to_fix_download
 from .resources import ConfirmRequest, ImportHistory, ImportResource, RowIssueOut, RowIssuePage
 from .settings import UploadSettings
 
@@ -189,7 +189,7 @@ MAX_ROWS_PER_DOWNLOAD: Final = 100_000  # a 10 MB export has about 80 000 rows
               "headers": {"Link": {"description": 'The next download, rel="next", when more '
                                                   "rows follow than this one holds.",
                                    "schema": {"type": "string"}}}},
-        **error_responses(404, 422),
+        **error_responses(404, 410, 422),
     },
 )
 async def rejected_rows_download(
@@ -215,7 +215,10 @@ async def rejected_rows_download(
         raise HTTPException(404, detail=f"import {import_id} not found")
     assert ctx.blobs is not None
     rows = RowsToFix(import_id, row_status, after_row, limit)
-    download = await rows_to_fix_download(ctx.store, ctx.blobs, record, rows)
+    try:
+        download = await rows_to_fix_download(ctx.store, ctx.blobs, record, rows)
+    except ExportGone as gone:
+        raise HTTPException(410, detail=str(gone)) from gone
     stem = record["file_name"].rsplit(".", 1)[0]
     headers = {"Content-Disposition": attachment(f"{stem}-rows-to-fix.csv")}
     following = await next_after_row(ctx.store, rows)

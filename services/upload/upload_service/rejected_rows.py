@@ -29,6 +29,10 @@ REASON_COLUMNS: Final = ("row_number", "problem", "message")
 ISSUES_PER_PAGE: Final = 10_000
 
 
+class ExportGone(LookupError):
+    """The export's file is no longer kept (uploads expire), so its cells cannot be read."""
+
+
 @dataclass(frozen=True)
 class RowsToFix:
     """The issues one download covers: the first ``limit`` after row ``after_row``."""
@@ -81,8 +85,7 @@ async def rows_to_fix_download(store: Store, blobs: BlobStore, record: Any,
 async def _table_rows(blobs: BlobStore, record: Any) -> TableRows:
     file_name, file_format = record["file_name"], record["file_format"]
     if file_format == "csv":
-        return await asyncio.to_thread(ScannedCsvRows, await blobs.get(record["object_key"]),
-                                       file_name)
+        return await asyncio.to_thread(ScannedCsvRows, await _export(blobs, record), file_name)
     if record["table_key"] is not None:  # the workbook's table, as the upload read it
         stored = await blobs.find(record["table_key"])
         if stored is not None:
@@ -91,8 +94,18 @@ async def _table_rows(blobs: BlobStore, record: Any) -> TableRows:
                                                           file_format))
             except StoredTableUnreadable:
                 pass  # read the workbook itself, as the parser does
-    data = await blobs.get(record["object_key"])
+    data = await _export(blobs, record)
     return LoadedRows(await asyncio.to_thread(read_table, data, file_name))
+
+
+async def _export(blobs: BlobStore, record: Any) -> bytes:
+    data = await blobs.find(record["object_key"])
+    if data is None:
+        import_id = record["import_id"]
+        raise ExportGone(f"the file of import {import_id} is no longer kept (uploads are kept "
+                         f"for seven days); each row's reason is still at "
+                         f"/v1/imports/{import_id}/rows")
+    return data
 
 
 async def _issue_pages(store: Store, rows: RowsToFix) -> AsyncIterator[list[RowIssue]]:
