@@ -5,20 +5,20 @@ VENV := .venv
 BIN := $(VENV)/bin
 UV := $(BIN)/uv
 export UV_PYTHON_DOWNLOADS := never
-LOCAL_PACKAGES := libs/common libs/stack services/upload services/parse services/matcher \
-                  services/journey services/revenue services/finalizer
-LOCAL_NAMES := hotmart-import-common hotmart-import-stack hotmart-upload-service \
-               hotmart-parse-service hotmart-matcher-service hotmart-journey-service \
-               hotmart-revenue-service hotmart-finalizer-service
+# The libraries and services, from the one registry (stdlib only: runs before .venv exists).
+REGISTRY := libs/common/hotmart_common/registry.py
+LOCAL_PACKAGES := $(shell $(PYTHON) $(REGISTRY) packages)
+LOCAL_NAMES := $(shell $(PYTHON) $(REGISTRY) distributions)
 SAMPLE := samples/hotmart-sample.csv
 PYTEST_ARGS ?=
 
 .PHONY: setup run up down test test-unit test-integration test-e2e test-reliability lint typecheck schemas \
+        check-architecture \
         check-schemas lock sample clean bench validate-deploy fixtures
 
 setup: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.lock $(addsuffix /pyproject.toml,$(LOCAL_PACKAGES))
+$(VENV)/.installed: requirements.lock $(addsuffix /pyproject.toml,$(LOCAL_PACKAGES)) $(REGISTRY)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	test -x $(UV) || $(BIN)/python -m pip install --quiet "uv>=0.5"
 	$(UV) pip sync --quiet -p $(BIN)/python requirements.lock
@@ -51,8 +51,11 @@ test-reliability: setup
 
 lint: setup check-schemas
 	$(BIN)/ruff check .
-	$(BIN)/python tools/check_architecture.py
+	$(MAKE) check-architecture
 	$(MAKE) typecheck
+
+check-architecture: setup
+	$(BIN)/python tools/check_architecture.py
 
 typecheck: setup
 	$(BIN)/mypy libs services tools

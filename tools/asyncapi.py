@@ -15,7 +15,7 @@ from faststream.kafka import KafkaBroker
 from faststream.specification import AsyncAPI
 
 from hotmart_common.blobstore import BlobStore
-from hotmart_common.kafka import EventPublisher
+from hotmart_common.kafka_publisher import EventPublisher
 from hotmart_common.schemas import CATALOGUE
 from hotmart_common.service import ServiceContext, ServiceDefinition
 from hotmart_common.settings import ServiceSettings

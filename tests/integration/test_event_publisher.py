@@ -11,7 +11,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import MessageSizeTooLargeError
 from aiokafka.partitioner import DefaultPartitioner
 
-from hotmart_common.kafka import EventPublisher, ensure_topics
+from hotmart_common.kafka_publisher import EventPublisher, ensure_topics
 from hotmart_stack.servers import KafkaServer, start_kafka
 
 pytestmark = pytest.mark.integration

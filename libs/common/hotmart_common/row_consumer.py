@@ -10,8 +10,9 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 from uuid import UUID
 
+from . import registry
 from .events import ChunkEnded, ChunkProcessed, ConsumerService, RowTopicDecoder
-from .kafka import subscribe
+from .kafka_consumer import subscribe
 from .row_views import RowView
 from .service import ServiceContext
 from .store import Store, UnitOfWork
@@ -66,7 +67,8 @@ def subscribe_to_rows(ctx: ServiceContext, service: ConsumerService, rows: type[
     async def on_poison(message: Row | ChunkEnded, _: object, error: Exception) -> None:
         await record_failed_row(ctx.store, service, message, error)
 
-    subscribe(ctx.broker, ctx.publisher, IMPORT_ROWS, group_id=group_id or f"{service}-service",
+    subscribe(ctx.broker, ctx.publisher, IMPORT_ROWS,
+              group_id=group_id or registry.group_for(service, IMPORT_ROWS),
               adapter=RowTopicDecoder(rows), handle=on_rows, service=service, on_poison=on_poison,
               max_records=max_records,
               fetch_max_wait_ms=ctx.settings.infra.kafka_fetch_max_wait_ms)

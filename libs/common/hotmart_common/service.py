@@ -23,7 +23,7 @@ from pydantic import BaseModel
 
 from .blobstore import BlobStore
 from .http_edge import harden
-from .kafka import EventPublisher, ensure_topics, make_broker
+from .kafka_publisher import EventPublisher, ensure_topics, make_broker
 from .logs import configure_logging
 from .runtime import settle_garbage_collector
 from .settings import ServiceSettings

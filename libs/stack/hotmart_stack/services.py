@@ -1,9 +1,11 @@
-"""The six services of the pipeline, as the supervisor starts them."""
+"""The services of the pipeline (as the registry lists them), as the supervisor starts them."""
 
 from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
+
+from hotmart_common import registry
 
 
 @dataclass(frozen=True)
@@ -26,9 +28,8 @@ def python_module_service(name: str, module: str) -> ServiceSpec:
     )
 
 
-API_SERVICE = "upload"
+API_SERVICE = registry.api_service().name
 
 ALL_SERVICES: tuple[ServiceSpec, ...] = tuple(
-    python_module_service(name, f"{name}_service")
-    for name in ("upload", "parse", "matcher", "journey", "revenue", "finalizer")
+    python_module_service(service.name, service.module) for service in registry.SERVICES
 )

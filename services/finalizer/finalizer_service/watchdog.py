@@ -4,8 +4,8 @@ import asyncio
 import logging
 from datetime import timedelta
 
-from hotmart_common.kafka import is_transient
 from hotmart_common.store import Store
+from hotmart_common.transient import is_transient
 
 from .handlers import watch_processing_imports
 

@@ -1,7 +1,8 @@
 from pydantic import TypeAdapter
 
+from hotmart_common import registry
 from hotmart_common.events import ImportConfirmed
-from hotmart_common.kafka import subscribe
+from hotmart_common.kafka_consumer import subscribe
 from hotmart_common.service import ServiceContext, ServiceDefinition
 from hotmart_common.topics import IMPORT_CONFIRMED
 
@@ -22,7 +23,8 @@ def subscribers(ctx: ServiceContext) -> None:
     async def on_poison(event: ImportConfirmed, _: object, error: Exception) -> None:
         await fail_import(ctx.store, event, f"The import could not be parsed ({error}).")
 
-    subscribe(ctx.broker, ctx.publisher, IMPORT_CONFIRMED, group_id="parse-service",
+    subscribe(ctx.broker, ctx.publisher, IMPORT_CONFIRMED,
+              group_id=registry.group_for("parse", IMPORT_CONFIRMED),
               adapter=TypeAdapter(ImportConfirmed), handle=on_confirmed, service="parse",
               on_poison=on_poison, batch=False,
               fetch_max_wait_ms=ctx.settings.infra.kafka_fetch_max_wait_ms)

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from hotmart_common.blobstore import BlobStore
 from hotmart_common.events import ImportConfirmed
-from hotmart_common.kafka import EventPublisher
+from hotmart_common.kafka_publisher import EventPublisher
 from hotmart_common.metrics import IMPORTS, ROWS_PROCESSED
 from hotmart_common.spreadsheet import (
     FileFormat,

@@ -1,4 +1,4 @@
-"""Kafka wiring written once: broker, topics, publishing, and consuming with explicit acks.
+"""Consuming from Kafka with explicit acks: the subscriber factory every service uses.
 
 Every subscriber here commits its offsets only after its handler has returned (at-least-once
 delivery); handlers make that exactly-once in effect by writing idempotently. A message
@@ -7,147 +7,27 @@ error (the database is away, say) rewinds the batch and retries it after a pause
 """
 
 import asyncio
-import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
-import asyncpg
-from aiokafka import AIOKafkaProducer, ConsumerRecord, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import KafkaError, KafkaTimeoutError, TopicAlreadyExistsError
+from aiokafka import ConsumerRecord, TopicPartition
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
-from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 
-from .events import event_json
-from .kafka_batches import BatchSender, Message
 from .kafka_decoding import Decoded, Decoder, dead_letter, decode_records
-from .metrics import BATCH_DURATION, CONSUMER_LAG, REGISTRY, ROWS_PROCESSED
+from .kafka_publisher import EventPublisher
+from .metrics import BATCH_DURATION, CONSUMER_LAG, ROWS_PROCESSED
 from .metrics import DEAD_LETTERS as DLQ_MESSAGES
-from .store import Outgoing
 from .topics import DEAD_LETTERS
+from .transient import is_transient
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-
-def make_broker(bootstrap_servers: str, client_id: str, service: str = "") -> KafkaBroker:
-    # Idempotent producers and transactions are not used: effects are made idempotent in the
-    # store instead, which also keeps us compatible with brokers that lack them.
-    return KafkaBroker(
-        bootstrap_servers,
-        client_id=client_id,
-        enable_idempotence=False,
-        acks="all",
-        linger_ms=2,
-        max_batch_size=1024 * 1024,
-        graceful_timeout=10.0,
-        logger=None,
-        middlewares=[KafkaPrometheusMiddleware(registry=REGISTRY, app_name=service or client_id)],
-    )
-
-
-async def ensure_topics(bootstrap_servers: str, partitions: dict[str, int]) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
-    await admin.start()
-    try:
-        existing = set(await admin.list_topics())
-        missing = [
-            NewTopic(name, num_partitions=count, replication_factor=1)
-            for name, count in partitions.items()
-            if name not in existing
-        ]
-        if missing:
-            with contextlib.suppress(TopicAlreadyExistsError):  # another service was first
-                await admin.create_topics(missing)
-    finally:
-        await admin.close()
-
-
-class EventPublisher:
-    """Sends many events without waiting for each; returns once the broker has them all.
-
-    A plain producer rather than the FastStream broker's, fed whole record batches by a
-    ``BatchSender`` (no coroutine or future per message), which is what lets a parser put
-    tens of thousands of rows on the bus in about a second.
-    """
-
-    def __init__(self, bootstrap_servers: str, client_id: str = "hotmart-import") -> None:
-        self.bootstrap_servers, self.client_id = bootstrap_servers, client_id
-        self._producer: AIOKafkaProducer | None = None
-
-    @property
-    def producer(self) -> AIOKafkaProducer:
-        assert self._producer is not None, "start() the publisher first"
-        return self._producer
-
-    async def start(self) -> None:
-        self._producer = AIOKafkaProducer(  # needs the running loop: created here
-            bootstrap_servers=self.bootstrap_servers,
-            client_id=self.client_id,
-            enable_idempotence=False,
-            acks="all",
-            linger_ms=5,
-            max_batch_size=512 * 1024,
-            request_timeout_ms=30_000,
-        )
-        await self._producer.start()
-
-    async def stop(self) -> None:
-        if self._producer is not None:
-            await self._producer.stop()
-
-    async def publish(self, messages: Sequence[Outgoing]) -> None:
-        by_topic: dict[str, list[Message]] = {}
-        for message in messages:
-            by_topic.setdefault(message.topic, []).append(
-                (message.key, event_json(message.event)))
-        await asyncio.gather(*[future for topic, values in by_topic.items()
-                               for future in await self.send_raw(topic, values)])
-
-    async def publish_raw(self, topic: str, values: Sequence[Message]) -> None:
-        await asyncio.gather(*await self.send_raw(topic, values))
-
-    async def send_raw(self, topic: str, values: Iterable[Message]) -> list[asyncio.Future[Any]]:
-        """Queues the messages and returns their delivery futures (await them all later)."""
-        async with self.sending(topic) as sender:
-            await sender.add(values)
-            return await sender.close()
-
-    @contextlib.asynccontextmanager
-    async def sending(self, topic: str) -> AsyncIterator[BatchSender]:
-        """A ``BatchSender`` for many ``add`` calls; ``close`` it inside the block."""
-        sender = await BatchSender.open(self.producer, topic)
-        try:
-            yield sender
-        finally:
-            sender.cancel()
-
-
 OnPoison = Callable[[T, ConsumerRecord[Any, Any], Exception], Awaitable[None]]
-
-
-TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
-    OSError,
-    TimeoutError,
-    asyncpg.InterfaceError,
-    asyncpg.PostgresConnectionError,
-    asyncpg.CannotConnectNowError,
-    asyncpg.TooManyConnectionsError,
-    asyncpg.DeadlockDetectedError,
-    asyncpg.SerializationError,
-    asyncpg.AdminShutdownError,
-)
-
-
-def is_transient(error: BaseException) -> bool:
-    """The world is briefly unavailable (retry forever) rather than the data being wrong."""
-    if isinstance(error, KafkaError):
-        return bool(error.retriable) or isinstance(error, KafkaTimeoutError)
-    return isinstance(error, TRANSIENT_ERRORS)
 
 
 class RetryPause:
