@@ -1,11 +1,11 @@
-"""Writes the AsyncAPI catalogue of the services' events, from their FastStream wiring.
+"""Writes the AsyncAPI catalogue of the services' events, from the registry of services.
 
-Every topic is declared with its event contract, and every service registers its real
-subscribers on the same broker, so the document shows who publishes and who consumes what.
+Every topic is declared with its event contract; every service's consumer groups become
+its subscriptions and the topics it publishes its publications, as
+``hotmart_common.registry`` lists them, so the document shows who publishes and who
+consumes what.
 """
 
-import importlib
-import inspect
 import json
 import sys
 from pathlib import Path
@@ -13,43 +13,55 @@ from typing import Any
 
 from faststream.kafka import KafkaBroker
 from faststream.specification import AsyncAPI
+from pydantic import BaseModel
 
-from hotmart_common.blobstore import BlobStore
-from hotmart_common.kafka_publisher import EventPublisher
+from hotmart_common import registry
 from hotmart_common.schemas import CATALOGUE
-from hotmart_common.service import ServiceContext, ServiceDefinition
-from hotmart_common.settings import ServiceSettings
-from hotmart_common.store import Store
-
-SERVICES = ("upload", "parse", "matcher", "journey", "revenue", "finalizer")
 
 
-def service_settings(name: str) -> ServiceSettings:
-    module = importlib.import_module(f"{name}_service.settings")
-    classes = [c for _, c in inspect.getmembers(module, inspect.isclass)
-               if issubclass(c, ServiceSettings) and c is not ServiceSettings]
-    return classes[0]()
+def contracts() -> dict[str, list[type[BaseModel]]]:
+    """topic -> the event models it carries."""
+    by_topic: dict[str, list[type[BaseModel]]] = {}
+    for model, topic in CATALOGUE.values():
+        by_topic.setdefault(topic, []).append(model)
+    return by_topic
+
+
+def payload(models: list[type[BaseModel]]) -> Any:
+    schema: Any = models[0]
+    for model in models[1:]:
+        schema = schema | model
+    return schema
+
+
+def describe(models: list[type[BaseModel]]) -> str:
+    return " / ".join((m.__doc__ or m.__name__).strip() for m in models)
+
+
+def declare(broker: KafkaBroker) -> None:
+    by_topic = contracts()
+    for service in registry.SERVICES:
+        for topic in service.publishes:
+            broker.publisher(topic, title=f"{topic}:{service.name}",
+                             schema=payload(by_topic[topic]),
+                             description=f"Published by the {service.name} service: "
+                                         f"{describe(by_topic[topic])}")
+        for group in service.groups:
+            models = by_topic[group.topic]
+
+            async def handler(message: Any) -> None:  # never called: nothing is consumed
+                del message
+
+            handler.__annotations__["message"] = payload(models)
+            broker.subscriber(group.topic, group_id=group.group_id,
+                              title=f"{group.topic}:{group.group_id}",
+                              description=f"The {service.name} service's consumer group "
+                                          f"'{group.group_id}'.")(handler)
 
 
 def catalogue() -> str:
     broker = KafkaBroker("kafka:9092")
-    by_topic: dict[str, list[Any]] = {}
-    for model, topic in CATALOGUE.values():
-        by_topic.setdefault(topic, []).append(model)
-    for topic, models in by_topic.items():
-        schema: Any = models[0] if len(models) == 1 else models[0] | models[1]
-        broker.publisher(topic, schema=schema, description=" / ".join(
-            (m.__doc__ or m.__name__).strip() for m in models))
-    publisher = EventPublisher("kafka:9092")  # never started: nothing is sent
-    for name in SERVICES:
-        definition: ServiceDefinition = importlib.import_module(f"{name}_service.app").definition
-        if definition.subscribe is not None:
-            settings = service_settings(name)
-            blobs = BlobStore(settings.infra) if definition.uses_s3 else None
-            context = ServiceContext(name, settings,
-                                     Store(None, publisher),  # type: ignore[arg-type]
-                                     broker, publisher, blobs)
-            definition.subscribe(context)
+    declare(broker)
     spec = AsyncAPI(broker, title="Hotmart Import events", version="1.0.0",
                     description="Topics, their event contracts and the consumer groups.")
     document = json.loads(spec.to_specification().to_json())

@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from . import events, topics
 
-GENERATED_ELSEWHERE = {"asyncapi.json"}  # tools/asyncapi.py, from the services' wiring
+GENERATED_ELSEWHERE = {"asyncapi.json"}  # tools/asyncapi.py, from the registry of services
 CATALOGUE: dict[str, tuple[type[BaseModel], str]] = {
     "ImportConfirmed": (events.ImportConfirmed, topics.IMPORT_CONFIRMED),
     "RowParsed": (events.RowParsed, topics.IMPORT_ROWS),
