@@ -6,8 +6,9 @@ from typing import Final
 
 from bench.adversarial import ShapeResult
 from bench.runner import RunResult
+from hotmart_common import registry
 
-SERVICES: Final = ("upload", "parse", "matcher", "journey", "revenue", "finalizer")
+SERVICES: Final = registry.SERVICE_NAMES
 EXPORT_MEMORY_MB: Final = 300
 SHAPE_MEMORY_MB: Final = 512  # any file the upload accepts, whatever its shape
 

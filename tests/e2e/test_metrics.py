@@ -13,11 +13,12 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from hotmart_common import registry
 from tests.support.api import run_import
 from tests.support.exports import expected, portuguese_csv, purchases
 
 pytestmark = pytest.mark.e2e
-SERVICES = ("upload", "parse", "matcher", "journey", "revenue", "finalizer")
+SERVICES = registry.SERVICE_NAMES
 
 
 def scrape(stack: Any) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:

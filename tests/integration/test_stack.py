@@ -19,6 +19,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
+from hotmart_common import registry
 from hotmart_stack.infra import (
     DATABASE_VAR,
     KAFKA_VAR,
@@ -33,7 +34,7 @@ from hotmart_stack.stack import EmbeddedStack
 pytestmark = pytest.mark.integration
 
 CLI = str(Path(sys.executable).parent / "hotmart-import")
-SERVICE_NAMES = ("upload", "parse", "matcher", "journey", "revenue", "finalizer")
+SERVICE_NAMES = registry.SERVICE_NAMES
 # Addresses nobody listens on: set in the environment, they stop the stack from
 # starting its own servers, which the service-only tests do not need.
 ELSEWHERE = {
