@@ -150,7 +150,7 @@ render() {
 
 kubernetes_validate() {
     # ScaledObject is a custom resource: kubernetes-validate only warns on it (checked
-    # against the vendored CRD schema by validate_checks.py); any other warning fails.
+    # against the vendored CRD schema by deploy/checks/k8s.py); any other warning fails.
     local overlay=$1 out=$WORK/$overlay.kv
     (cd "$WORK" && "$TOOLS/bin/kubernetes-validate" --strict -k "$K8S_VERSION" --quiet \
         "$overlay.yaml") >"$out" 2>&1 || { cat "$out"; return 1; }

@@ -51,8 +51,10 @@ class Service:
     tables: tuple[str, ...]
     groups: tuple[ConsumerGroup, ...] = ()
     publishes: tuple[str, ...] = ()
-    http_port: int | None = None  # the default when <NAME>_HTTP_PORT is not set
-    metrics_port: int | None = None  # the default when <NAME>_METRICS_PORT is not set
+    # Local defaults (the embedded stack, a developer's shell); <NAME>_HTTP_PORT and
+    # <NAME>_METRICS_PORT override them, as compose and Kubernetes do (8080 and 9464).
+    http_port: int = 8080
+    metrics_port: int = 9464
     public_api: bool = False
 
     @property

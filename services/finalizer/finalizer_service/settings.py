@@ -1,14 +1,18 @@
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from hotmart_common import registry
 from hotmart_common.settings import ServiceSettings
+
+SERVICE = registry.service("finalizer")
 
 
 class FinalizerSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="FINALIZER_", extra="ignore")
 
-    http_port: int = 8005
-    metrics_port: int = 9405
+    # Local defaults, from the registry (<NAME>_HTTP_PORT / <NAME>_METRICS_PORT override).
+    http_port: int = SERVICE.http_port
+    metrics_port: int = SERVICE.metrics_port
     stall_deadline_s: float = Field(
         default=600.0, gt=0, description="An import with no progress this long is failed.")
     watch_interval_s: float = Field(default=5.0, gt=0)

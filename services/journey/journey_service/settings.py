@@ -1,10 +1,14 @@
 from pydantic_settings import SettingsConfigDict
 
+from hotmart_common import registry
 from hotmart_common.settings import ServiceSettings
+
+SERVICE = registry.service("journey")
 
 
 class JourneySettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="JOURNEY_", extra="ignore")
 
-    http_port: int = 8003
-    metrics_port: int = 9403
+    # Local defaults, from the registry (<NAME>_HTTP_PORT / <NAME>_METRICS_PORT override).
+    http_port: int = SERVICE.http_port
+    metrics_port: int = SERVICE.metrics_port

@@ -1,12 +1,16 @@
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from hotmart_common import registry
 from hotmart_common.settings import ServiceSettings
+
+SERVICE = registry.service("parse")
 
 
 class ParseSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="PARSE_", extra="ignore")
 
-    http_port: int = 8001
-    metrics_port: int = 9401
+    # Local defaults, from the registry (<NAME>_HTTP_PORT / <NAME>_METRICS_PORT override).
+    http_port: int = SERVICE.http_port
+    metrics_port: int = SERVICE.metrics_port
     chunk_size: int = Field(default=300, ge=1)

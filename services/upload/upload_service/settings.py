@@ -1,14 +1,18 @@
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from hotmart_common import registry
 from hotmart_common.settings import ServiceSettings
+
+SERVICE = registry.service("upload")
 
 
 class UploadSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="UPLOAD_", extra="ignore")
 
-    http_port: int = 8000
-    metrics_port: int = 9400
+    # Local defaults, from the registry (<NAME>_HTTP_PORT / <NAME>_METRICS_PORT override).
+    http_port: int = SERVICE.http_port
+    metrics_port: int = SERVICE.metrics_port
     preview_rows: int = 10
     issues_in_resource: int = 20
     # A workbook is read by a child process that keeps a core busy: two at a time use the
