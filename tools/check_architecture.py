@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sql_tables import sql_strings, tables_in_sql
+from sql_tables import copied_tables, sql_strings, tables_in_sql
 
 from hotmart_common import registry
 
@@ -64,15 +64,17 @@ def imported_modules(path: Path) -> list[tuple[str, int]]:
 
 def named_tables(path: Path) -> Iterable[tuple[str, int]]:
     """(table, line) for every table the file's SQL names: a migration, or the SQL string
-    constants of a Python file."""
+    constants of a Python file and the tables its COPY calls name."""
     if path.suffix == ".sql":
         text = path.read_text()
         for ref in tables_in_sql(text):
             yield ref.table, text.count("\n", 0, ref.offset) + 1
         return
-    for sql in sql_strings(path.read_text()):
+    source = path.read_text()
+    for sql in sql_strings(source):
         for ref in tables_in_sql(sql.text):
             yield ref.table, sql.line_of(ref.offset)
+    yield from copied_tables(source)
 
 
 def source_files(directory: Path) -> list[Path]:

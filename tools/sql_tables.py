@@ -50,7 +50,9 @@ _CLAUSE_WORDS = {
 _TABLE_AFTER_TABLE = {"create", "alter", "drop", "truncate", "unlogged", "temp", "temporary",
                       "lock", "global", "local"}
 _SKIPPED_BEFORE_NAME = {"if", "not", "exists", "only"}
-_STATEMENT_OPENERS = {None, "(", ")", ";"}
+# What may come right before a statement: nothing, a parenthesis (a CTE's body), or, in a
+# PL/pgSQL body, a block or branch keyword.
+_STATEMENT_OPENERS = {None, "(", ")", ";", "begin", "then", "else", "loop", "do"}
 
 
 @dataclass(frozen=True)
@@ -212,7 +214,7 @@ def _reads_list(word: str, before: str | None, in_call: bool, deletes: bool) -> 
 def _names_one(word: str, before: str | None, after: str | None) -> bool:
     """Whether one relation name follows ``word`` (INSERT INTO t, ALTER TABLE t, ...)."""
     return ((word == "into" and before in ("insert", "merge"))
-            or (word == "update" and before in _STATEMENT_OPENERS | {"with"})
+            or (word == "update" and before in (_STATEMENT_OPENERS | {"with"}) - {"do"})
             or (word == "table" and before in _TABLE_AFTER_TABLE)
             or (word in ("truncate", "copy") and before in _STATEMENT_OPENERS
                 and after != "table")
@@ -225,7 +227,7 @@ def _statement_refs(statement: list[Token]) -> Iterator[TableRef]:
     opener = [t.text for t in statement[:4] if t.kind == "word"]
     is_index = opener[:2] == ["create", "index"] or opener[:3] == ["create", "unique", "index"]
     is_trigger = opener[:1] == ["create"] and "trigger" in opener
-    deletes = opener[:1] in (["delete"], ["merge"])
+    deletes = any(t.kind == "word" and t.text in ("delete", "merge") for t in statement)
     seen_on = False
     calls: list[bool] = []  # for each open parenthesis: a function's arguments?
     for index, token in enumerate(statement):
@@ -305,6 +307,22 @@ def _docstring_lines(tree: ast.Module) -> set[int]:
                     body[0].value, ast.Constant) and isinstance(body[0].value.value, str):
                 lines.add(body[0].value.lineno)
     return lines
+
+
+_COPY_METHODS = {"copy_records_to_table", "copy_to_table", "copy_from_table"}
+
+
+def copied_tables(source: str) -> list[tuple[str, int]]:
+    """(table, line) of asyncpg's COPY helpers, which name a table as an argument:
+    ``conn.copy_records_to_table("clients", records=...)``."""
+    found: list[tuple[str, int]] = []
+    for node in ast.walk(ast.parse(source)):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and node.func.attr in _COPY_METHODS):
+            named = [*node.args[:1], *(k.value for k in node.keywords if k.arg == "table_name")]
+            found.extend((arg.value, arg.lineno) for arg in named
+                         if isinstance(arg, ast.Constant) and isinstance(arg.value, str))
+    return found
 
 
 def sql_strings(source: str) -> list[SqlString]:

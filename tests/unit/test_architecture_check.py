@@ -135,6 +135,17 @@ def test_the_library_touching_a_services_table_fails(tree: Path) -> None:
         "service's table: clients (owned by matcher)"]
 
 
+def test_a_bulk_copy_into_another_services_table_fails(tree: Path) -> None:
+    write(tree, "services/parse/parse_service/bulk.py", """
+        async def load(conn, records):
+            await conn.copy_records_to_table(
+                "clients", records=records)
+    """)
+    assert messages(tree) == [
+        "services/parse/parse_service/bulk.py:3: the parse service writes/reads a table it "
+        "does not own: clients (owned by matcher)"]
+
+
 def test_a_service_package_missing_from_the_registry_fails(tree: Path) -> None:
     write(tree, "services/webhooks/webhooks_service/__init__.py", "")
     assert messages(tree) == [
@@ -173,6 +184,9 @@ def test_a_table_with_two_owners_fails(tree: Path) -> None:
     ("CREATE TYPE t_input AS (a int); SELECT x FROM unnest($1::t_input[]) AS r",  []),
     ("CREATE OR REPLACE VIEW v AS SELECT * FROM a", ["v", "a"]),
     ("SELECT 1 FROM pg_catalog.pg_class, information_schema.tables, pg_database", []),
+    ("WITH gone AS (SELECT 1) DELETE FROM a USING b, gone WHERE true", ["a", "b"]),
+    ("DO $$ BEGIN IF true THEN UPDATE a SET x = 1; ELSE DELETE FROM b; END IF; END $$",
+     ["a", "b"]),
 ])
 def test_the_sql_scan_finds_tables_not_functions_ctes_or_aliases(sql: str,
                                                                   tables: list[str]) -> None:
