@@ -148,6 +148,9 @@ def check(root: Path, services: Sequence[registry.Service] = registry.SERVICES,
 def main() -> int:
     report = check(ROOT)
     print(report.render(ROOT))
+    if report.violations:
+        print(f"architecture check failed: {len(report.violations)} violation(s)",
+              file=sys.stderr)
     return 1 if report.violations else 0
 
 
