@@ -55,7 +55,7 @@ lint: setup check-schemas
 	$(MAKE) typecheck
 
 typecheck: setup
-	$(BIN)/mypy libs services tools
+	$(BIN)/mypy libs services tools tests bench
 
 schemas: setup
 	$(BIN)/python -m hotmart_common.schemas schemas
