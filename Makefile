@@ -72,7 +72,7 @@ validate-deploy: setup
 	bash deploy/validate.sh
 
 fixtures: setup
-	$(BIN)/python tests/fixtures/generate.py
+	$(BIN)/python -m tests.fixtures.generate
 
 sample: setup
 	$(BIN)/python tools/generate_sample.py $(SAMPLE)
