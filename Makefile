@@ -58,7 +58,7 @@ check-architecture: setup
 	$(BIN)/python tools/check_architecture.py
 
 typecheck: setup
-	$(BIN)/mypy libs services tools
+	$(BIN)/mypy libs services tools tests bench
 
 schemas: setup
 	$(BIN)/python -m hotmart_common.schemas schemas
@@ -75,7 +75,7 @@ validate-deploy: setup
 	bash deploy/validate.sh
 
 fixtures: setup
-	$(BIN)/python tests/fixtures/generate.py
+	$(BIN)/python -m tests.fixtures.generate
 
 sample: setup
 	$(BIN)/python tools/generate_sample.py $(SAMPLE)

@@ -109,7 +109,7 @@ def zip_bomb_forged() -> bytes:
 def _central_entry(data: bytearray, name: str) -> int:
     # The end record gives where the central directory starts; its entries follow.
     end = data.rindex(b"PK\x05\x06")
-    (position,) = struct.unpack_from("<I", data, end + 16)
+    position: int = struct.unpack_from("<I", data, end + 16)[0]
     while data[position:position + 4] == b"PK\x01\x02":
         name_length, extra_length, comment_length = struct.unpack_from("<HHH", data, position + 28)
         if data[position + 46:position + 46 + name_length] == name.encode():

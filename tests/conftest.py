@@ -12,6 +12,24 @@ from tests.support.infra import server_addresses
 
 TEST_CHUNK_SIZE = 7  # small, so even short test files span many chunks and partitions
 STARTUP_TIMEOUT_S = 180
+# The tiers `make test-unit`, `-integration`, `-e2e` and `-reliability` select; each test is
+# in exactly one, so together they run the whole suite once.
+TIERS = ("unit", "integration", "e2e", "reliability")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Fails collection when a test is in no tier, or in more than one."""
+    wrong = []
+    for item in items:
+        tiers = {mark.name for mark in item.iter_markers() if mark.name in TIERS}
+        if len(tiers) != 1:
+            wrong.append(f"{item.nodeid}: {', '.join(sorted(tiers)) or 'no tier'}")
+    if wrong:
+        raise pytest.UsageError(
+            f"every test needs exactly one tier marker ({', '.join(TIERS)}), usually as"
+            " `pytestmark = pytest.mark.<tier>` at the top of its file:\n  "
+            + "\n  ".join(wrong))
 
 
 @pytest.fixture(scope="session")

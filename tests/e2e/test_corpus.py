@@ -5,18 +5,18 @@ and every skipped row with its reason. The generator worked them out from the sa
 meant to write, independently of the product's parsing.
 
 Uniqueness across runs on one database: the committed files carry a placeholder
-(``generate.PLACEHOLDER``) in every e-mail address and transaction code. Before each
-import the test replaces it with a fresh tag of the same length (``generate.with_tag``):
-plain byte replacement for CSV (the placeholder is ASCII, so the same bytes in UTF-8 and
-Windows-1252); part by part inside the ZIP for XLSX; in place for XLS, where BIFF keeps
-each string whole as Latin-1 or UTF-16LE and a same-length replacement keeps every record
-length valid. So the bytes uploaded are the committed bytes except for the tag, and no
-two imports (tests, reruns, the fuzz test) ever share a client or a transaction.
+(``tests.fixtures.model.PLACEHOLDER``) in every e-mail address and transaction code.
+Before each import the test replaces it with a fresh tag of the same length
+(``tests.fixtures.writers.with_tag``): plain byte replacement for CSV (the placeholder is
+ASCII, so the same bytes in UTF-8 and Windows-1252); part by part inside the ZIP for XLSX;
+in place for XLS, where BIFF keeps each string whole as Latin-1 or UTF-16LE and a
+same-length replacement keeps every record length valid. So the bytes uploaded are the
+committed bytes except for the tag, and no two imports (tests, reruns, the fuzz test) ever
+share a client or a transaction.
 """
 
 import asyncio
 import json
-import time
 import uuid
 from decimal import Decimal
 from pathlib import Path
@@ -26,6 +26,11 @@ import httpx
 import pytest
 
 from tests.fixtures import generate
+from tests.fixtures.cases import case_date_only
+from tests.fixtures.expected import CHUNK_SIZE
+from tests.fixtures.model import PLACEHOLDER
+from tests.fixtures.writers import with_tag
+from tests.support.api import wait_finished
 from tests.support.databases import fetch_rows
 
 pytestmark = pytest.mark.e2e
@@ -51,19 +56,19 @@ SEQUENCES = {name: want["after"] for name, want in CASES.items() if want["after"
 
 
 def new_tag() -> str:
-    return ("t" + uuid.uuid4().hex)[: len(generate.PLACEHOLDER)]
+    return ("t" + uuid.uuid4().hex)[: len(PLACEHOLDER)]
 
 
 def tagged_file(case: str, tag: str) -> tuple[str, bytes]:
     file_name = CASES[case]["file"]
     ext = file_name.rsplit(".", 1)[1]
-    data = generate.with_tag((CORPUS / file_name).read_bytes(), ext, tag)
-    assert generate.PLACEHOLDER.encode() not in data
+    data = with_tag((CORPUS / file_name).read_bytes(), ext, tag)
+    assert PLACEHOLDER.encode() not in data
     return file_name, data
 
 
 def tagged(text: str, tag: str) -> str:
-    return text.replace(generate.PLACEHOLDER, tag)
+    return text.replace(PLACEHOLDER, tag)
 
 
 def import_case(api: httpx.Client, case: str, tag: str,
@@ -76,17 +81,7 @@ def import_case(api: httpx.Client, case: str, tag: str,
     confirmed = (api.post(f"/v1/imports/{import_id}/confirm", json=body) if body
                  else api.post(f"/v1/imports/{import_id}/confirm"))
     assert confirmed.status_code == 202, f"{case}: {confirmed.status_code} {confirmed.text}"
-    return wait_settled(api, import_id)
-
-
-def wait_settled(api: httpx.Client, import_id: str) -> dict[str, Any]:
-    deadline = time.monotonic() + IMPORT_TIMEOUT_S
-    while True:
-        resource: dict[str, Any] = api.get(f"/v1/imports/{import_id}").json()
-        if resource["status"] in ("completed", "failed"):
-            return resource
-        assert time.monotonic() < deadline, f"import stalled: {resource}"
-        time.sleep(0.2)
+    return wait_finished(api, import_id, IMPORT_TIMEOUT_S)
 
 
 def skipped_rows(api: httpx.Client, import_id: str) -> list[dict[str, Any]]:
@@ -124,7 +119,7 @@ def assert_import(api: httpx.Client, resource: dict[str, Any], want: dict[str, A
 
 @pytest.fixture(scope="module", autouse=True)
 def _chunk_size_is_the_generators(chunk_size: int) -> None:
-    assert chunk_size == generate.CHUNK_SIZE, "expected chunks_total assume 7-row chunks"
+    assert chunk_size == CHUNK_SIZE, "expected chunks_total assume 7-row chunks"
 
 
 def test_generator_reproduces_the_committed_corpus(tmp_path: Path) -> None:
@@ -264,7 +259,7 @@ async def test_duplicate_policy_skip_leaves_existing_clients_alone(api: httpx.Cl
 
 
 async def test_default_purchase_date_fills_blank_dates(api: httpx.Client, stack: Any) -> None:
-    case = generate.case_date_only()
+    case = case_date_only()
     blank_rows = {row for row, sale in case.numbered() if sale.date is None and sale.date_ok}
     assert blank_rows
     confirm = {"default_purchase_date": "2024-01-01T10:00:00-03:00"}

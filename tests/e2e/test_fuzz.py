@@ -35,6 +35,10 @@ import httpx
 import pytest
 
 from tests.fixtures import generate
+from tests.fixtures.expected import CHUNK_SIZE
+from tests.fixtures.model import PLACEHOLDER
+from tests.fixtures.writers import with_tag
+from tests.support.api import ImportNotReady, wait_finished
 
 pytestmark = pytest.mark.e2e
 
@@ -310,7 +314,7 @@ ONCE: dict[str, tuple[Mutation, str, int]] = {   # one file each
 
 def specimens(tag: str) -> list[Specimen]:
     rng = random.Random(SEED)
-    corpus = {name: generate.with_tag((generate.CORPUS_DIR / name).read_bytes(),
+    corpus = {name: with_tag((generate.CORPUS_DIR / name).read_bytes(),
                                       name.rsplit(".", 1)[1], tag) for name in SOURCES}
     out: list[Specimen] = []
     for kind, (mutate, source, certain) in ONCE.items():
@@ -394,18 +398,15 @@ def _check_refusal(answer: httpx.Response, problems: list[str]) -> None:
 
 
 def _wait(api: httpx.Client, import_id: str, problems: list[str]) -> dict[str, Any] | None:
-    deadline = time.monotonic() + IMPORT_TIMEOUT_S
-    resource: dict[str, Any] = {}
-    while time.monotonic() < deadline:
-        answer = api.get(f"/v1/imports/{import_id}")
-        if answer.status_code >= 500:
-            problems.append(f"GET import answered {answer.status_code}: {answer.text[:300]}")
-            return None
-        resource = answer.json()
-        if resource["status"] in ("completed", "failed"):
-            return resource
-        time.sleep(0.25)
-    problems.append(f"stalled for {IMPORT_TIMEOUT_S:.0f} s: {_brief(resource)}")
+    try:
+        return wait_finished(api, import_id, IMPORT_TIMEOUT_S, poll_s=0.25)
+    except httpx.HTTPStatusError as error:
+        answer = error.response
+        if answer.status_code < 500:
+            raise
+        problems.append(f"GET import answered {answer.status_code}: {answer.text[:300]}")
+    except ImportNotReady as stalled:
+        problems.append(f"stalled for {IMPORT_TIMEOUT_S:.0f} s: {_brief(stalled.resource)}")
     return None
 
 
@@ -414,7 +415,7 @@ def _check_completed(api: httpx.Client, resource: dict[str, Any], problems: list
     if not isinstance(total, int) or total < 1:
         problems.append(f"completed with total_rows {total!r}")
         return
-    chunks = math.ceil(total / generate.CHUNK_SIZE)
+    chunks = math.ceil(total / CHUNK_SIZE)
     if (resource["chunks_total"], resource["chunks_done"]) != (chunks, chunks):
         problems.append(f"chunks {resource['chunks_done']}/{resource['chunks_total']}, "
                         f"expected {chunks}/{chunks} for {total} rows")
@@ -470,7 +471,7 @@ def run_order(specimen: Specimen) -> tuple[int, int]:
 
 def test_fuzzed_files_never_break_the_pipeline(stack: Any, tmp_path: Path) -> None:
     pids_before = dict(stack.pids)
-    tag = ("f" + uuid.uuid4().hex)[: len(generate.PLACEHOLDER)]
+    tag = ("f" + uuid.uuid4().hex)[: len(PLACEHOLDER)]
     files = sorted(specimens(tag), key=run_order)
     deadline = time.monotonic() + BUDGET_S
     started = time.monotonic()

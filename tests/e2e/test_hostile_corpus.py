@@ -34,6 +34,9 @@ from bench.targets import SERVICES, SHAPE_MEMORY_MB
 from hotmart_stack.stack import EmbeddedStack
 from tests.conftest import running_stack
 from tests.fixtures import generate
+from tests.fixtures.model import PLACEHOLDER
+from tests.fixtures.writers import with_tag
+from tests.support.api import ImportNotReady, wait_finished
 
 pytestmark = pytest.mark.e2e
 
@@ -70,8 +73,8 @@ class Outcome:
 
 
 def _small_export() -> bytes:
-    tag = ("h" + uuid.uuid4().hex)[: len(generate.PLACEHOLDER)]
-    return generate.with_tag((generate.CORPUS_DIR / SMALL_EXPORT).read_bytes(), "csv", tag)
+    tag = ("h" + uuid.uuid4().hex)[: len(PLACEHOLDER)]
+    return with_tag((generate.CORPUS_DIR / SMALL_EXPORT).read_bytes(), "csv", tag)
 
 
 CASES: Final = [
@@ -128,15 +131,13 @@ def _follow(api: httpx.Client, created: httpx.Response, problems: list[str]) -> 
     if confirmed.status_code != 202:
         problems.append(f"confirm answered {confirmed.status_code}: {confirmed.text[:300]}")
         return "not confirmed"
-    deadline = time.monotonic() + IMPORT_TIMEOUT_S
-    while time.monotonic() < deadline:
-        resource = api.get(f"/v1/imports/{resource['id']}").json()
-        if resource["status"] in ("completed", "failed"):
-            if resource["status"] == "failed":
-                problems.append(f"the import failed: {resource['error']}")
-            return str(resource["status"])
-        time.sleep(0.25)
-    problems.append(f"still {resource['status']} after {IMPORT_TIMEOUT_S:.0f} s")
+    try:
+        resource = wait_finished(api, resource["id"], IMPORT_TIMEOUT_S, poll_s=0.25)
+    except ImportNotReady as stalled:
+        problems.append(f"still {stalled.resource['status']} after {IMPORT_TIMEOUT_S:.0f} s")
+        return str(stalled.resource["status"])
+    if resource["status"] == "failed":
+        problems.append(f"the import failed: {resource['error']}")
     return str(resource["status"])
 
 

@@ -118,8 +118,9 @@ def test_a_second_confirm_may_repeat_the_first_but_not_change_it(api: httpx.Clie
     first = {"mapping": {"email": "E-mail", "amount": "Valor"}, "duplicate_policy": "skip"}
     assert api.post(f"/v1/imports/{import_id}/confirm", json=first).status_code == 202
     assert api.post(f"/v1/imports/{import_id}/confirm", json=first).status_code in (202, 409)
-    changed = [{"duplicate_policy": "update"}, {"mapping": {"email": "E-mail"}},
-               {"default_purchase_date": "2024-01-01T00:00:00Z"}]
+    changed: list[dict[str, Any]] = [
+        {"duplicate_policy": "update"}, {"mapping": {"email": "E-mail"}},
+        {"default_purchase_date": "2024-01-01T00:00:00Z"}]
     for body in changed:
         answer = api.post(f"/v1/imports/{import_id}/confirm", json=body)
         assert answer.status_code == 409, (body, answer.text)

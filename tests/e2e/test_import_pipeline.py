@@ -156,6 +156,7 @@ async def test_client_revenue_totals_follow_the_ledger(api: httpx.Client, stack:
             " WHERE client_email = $1", email)
     finally:
         await conn.close()
+    assert totals is not None
     assert totals["active_total"] == Decimal("1234.66")
     assert totals["lost_total"] == Decimal("0.20")
     assert totals["purchases"] == 3

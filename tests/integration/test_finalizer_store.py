@@ -21,18 +21,15 @@ from finalizer_service.repository import MIGRATIONS, ReportRepository
 from hotmart_common.events import ChunkProcessed, RevenueTotal
 from hotmart_common.store.db import apply_migrations
 from hotmart_stack.servers import PostgresServer
-from tests.support.databases import fresh_database
+from tests.support.databases import fresh_database, migrated_pool, pooled
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
 async def pool(postgres: PostgresServer) -> AsyncIterator[asyncpg.Pool]:
-    url = await fresh_database(postgres, "finalizer")
-    pool = await asyncpg.create_pool(url, min_size=1, max_size=2)
-    await apply_migrations(pool, "finalizer", MIGRATIONS)
-    yield pool
-    await pool.close()
+    async with migrated_pool(postgres, "finalizer", [("finalizer", MIGRATIONS)]) as pool:
+        yield pool
 
 
 def report(import_id: uuid.UUID, service: str, chunk: int, total: int | None = None,
@@ -146,9 +143,7 @@ async def test_the_counts_migration_counts_clients_stored_before_it(
     for path in sorted(MIGRATIONS.glob("*.sql"))[:2]:
         shutil.copy(path, earlier / path.name)
     import_id = uuid.uuid4()
-    url = await fresh_database(postgres, "finalizer")
-    pool = await asyncpg.create_pool(url, min_size=1, max_size=2)
-    try:
+    async with pooled(await fresh_database(postgres, "finalizer")) as pool:
         assert await apply_migrations(pool, "finalizer", earlier) == [
             "001_chunk_reports.sql", "002_import_clients.sql"]
         async with pool.acquire() as conn:
@@ -163,5 +158,3 @@ async def test_the_counts_migration_counts_clients_stored_before_it(
             await repo.add_clients([report(import_id, "matcher", 1,
                                            created_client_ids=[uuid.uuid4()])])
             assert await repo.client_counts(import_id) == ClientCounts(2, 2)
-    finally:
-        await pool.close()

@@ -16,7 +16,7 @@ from hotmart_common.row_views import PurchaseRow
 from hotmart_common.store.db import apply_migrations
 from hotmart_stack.servers import PostgresServer
 from journey_service.repository import MIGRATIONS, ChunkCounts, JourneyRepository, Milestone
-from tests.support.databases import fresh_database
+from tests.support.databases import connected, fresh_database, pooled
 
 pytestmark = pytest.mark.integration
 TENANT = "tenant-a"
@@ -25,12 +25,10 @@ TENANT = "tenant-a"
 @pytest.fixture
 async def conn(postgres: PostgresServer) -> AsyncIterator[asyncpg.Connection]:
     url = await fresh_database(postgres, "journey")
-    pool = await asyncpg.create_pool(url, min_size=1, max_size=1)
-    await apply_migrations(pool, "journey", MIGRATIONS)
-    await pool.close()
-    conn = await asyncpg.connect(url)
-    yield conn
-    await conn.close()
+    async with pooled(url, max_size=1) as pool:
+        await apply_migrations(pool, "journey", MIGRATIONS)
+    async with connected(url) as conn:
+        yield conn
 
 
 def row(import_id: uuid.UUID, number: int) -> PurchaseRow:

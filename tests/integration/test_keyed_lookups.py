@@ -3,40 +3,39 @@ are during the first batches of a big import: each key is probed through the tab
 so a batch costs the same however many rows the tables already hold. The journey's lookup
 is the widest: a row is recorded by its milestone or, without one, in journey_rows."""
 
+import uuid
 from collections.abc import AsyncIterator
 
 import asyncpg
 import pytest
 
-from hotmart_common.store.db import apply_migrations
+from hotmart_common.store.db import Connection
 from hotmart_common.store.keyed import recorded_rows, recorded_rows_sql
 from hotmart_stack.servers import PostgresServer
 from journey_service.repository import MIGRATIONS, RECORDED_IN
-from tests.support.databases import fresh_database
+from tests.support.databases import migrated_pool
 
 pytestmark = pytest.mark.integration
 
-IMPORT_ID = "5d0c8a8e-1f7b-4c1e-8a43-8f1f3f7d6a10"
+IMPORT_ID = uuid.UUID("5d0c8a8e-1f7b-4c1e-8a43-8f1f3f7d6a10")
 ANALYZED_ROWS = 100    # what the statistics describe
 ROWS = 20_000          # what the table holds when the lookups run
 
 
 @pytest.fixture(scope="module")
 async def pool(postgres: PostgresServer) -> AsyncIterator[asyncpg.Pool]:
-    pool = await asyncpg.create_pool(await fresh_database(postgres, "keyed"), min_size=2,
-                                     max_size=2)
-    await apply_migrations(pool, "journey", MIGRATIONS)
-    async with pool.acquire() as conn:
-        for table in RECORDED_IN:
-            await conn.execute(f"ALTER TABLE {table} SET (autovacuum_enabled = false)")
-        await _fill(conn, 1, ANALYZED_ROWS)
-        await conn.execute("ANALYZE journey_rows; ANALYZE milestones")
-        await _fill(conn, ANALYZED_ROWS + 1, ROWS)
-    yield pool
-    await pool.close()
+    async with migrated_pool(postgres, "keyed", [("journey", MIGRATIONS)], min_size=2,
+                             max_size=2) as pool:
+        async with pool.acquire() as conn:
+            for table in RECORDED_IN:
+                await conn.execute(f"ALTER TABLE {table} SET (autovacuum_enabled = false)")
+            await _fill(conn, 1, ANALYZED_ROWS)
+            await conn.execute("ANALYZE journey_rows; ANALYZE milestones")
+            await _fill(conn, ANALYZED_ROWS + 1, ROWS)
+        yield pool
 
 
-async def _fill(conn: asyncpg.Connection, first: int, last: int) -> None:
+async def _fill(conn: Connection, first: int, last: int) -> None:
     """Rows first..last of the import: the odd ones unchanged, the even ones milestones."""
     await conn.execute(
         "INSERT INTO journey_rows (import_id, row_number, chunk_no, outcome)"
@@ -50,7 +49,7 @@ async def _fill(conn: asyncpg.Connection, first: int, last: int) -> None:
         " WHERE i % 2 = 0", IMPORT_ID, first, last)
 
 
-async def plan_of(conn: asyncpg.Connection, sql: str, *args: object) -> str:
+async def plan_of(conn: Connection, sql: str, *args: object) -> str:
     rows = await conn.fetch(f"EXPLAIN {sql}", *args)
     return "\n".join(r[0] for r in rows)
 
@@ -73,7 +72,7 @@ async def test_recorded_rows_are_those_the_tables_hold(pool: asyncpg.Pool) -> No
     async with pool.acquire() as conn:
         found = await recorded_rows(conn, IMPORT_ID, [5, ROWS, ROWS + 1, 8, 7], *RECORDED_IN)
         unchanged_only = await recorded_rows(conn, IMPORT_ID, [5, 8], "journey_rows")
-        other = await recorded_rows(conn, "00000000-0000-4000-8000-000000000000", [5, 8],
+        other = await recorded_rows(conn, uuid.UUID("00000000-0000-4000-8000-000000000000"), [5, 8],
                                     *RECORDED_IN)
     assert found == {5, 7, 8, ROWS}
     assert unchanged_only == {5}

@@ -8,10 +8,10 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 
-from hotmart_common.store.db import apply_migrations
+from hotmart_common.store.db import Connection
 from hotmart_stack.servers import PostgresServer
 from matcher_service.repository import MIGRATIONS, ClientFacts, MatcherRepository
-from tests.support.databases import fresh_database
+from tests.support.databases import migrated_pool
 
 pytestmark = pytest.mark.integration
 TENANT = "tenant-a"
@@ -19,14 +19,12 @@ TENANT = "tenant-a"
 
 @pytest.fixture
 async def pool(postgres: PostgresServer) -> AsyncIterator[asyncpg.Pool]:
-    pool = await asyncpg.create_pool(await fresh_database(postgres, "matcher"), min_size=2,
-                                     max_size=2)
-    await apply_migrations(pool, "matcher", MIGRATIONS)
-    yield pool
-    await pool.close()
+    async with migrated_pool(postgres, "matcher", [("matcher", MIGRATIONS)], min_size=2,
+                             max_size=2) as pool:
+        yield pool
 
 
-async def versions(conn: asyncpg.Connection) -> dict[str, tuple[str, str | None, str | None]]:
+async def versions(conn: Connection) -> dict[str, tuple[str, str | None, str | None]]:
     """email -> (row version, name, phone) of every client."""
     rows = await conn.fetch("SELECT email, xmin::text AS version, name, phone FROM clients")
     return {r["email"]: (r["version"], r["name"], r["phone"]) for r in rows}

@@ -4,17 +4,17 @@ ones, and keeps the unchanged ones locked until the transaction ends."""
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import asyncpg
 import pytest
 
 from hotmart_common.purchases import fingerprint
 from hotmart_common.row_views import PurchaseRow
-from hotmart_common.store.db import apply_migrations
+from hotmart_common.store.db import Connection
 from hotmart_stack.servers import PostgresServer
 from journey_service.repository import MIGRATIONS as JOURNEY
 from journey_service.repository import JourneyRepository, KnownPurchase
@@ -22,7 +22,7 @@ from matcher_service.repository import MIGRATIONS as MATCHER
 from matcher_service.repository import MatcherRepository, Purchase
 from revenue_service.repository import MIGRATIONS as REVENUE
 from revenue_service.repository import LedgerRepository
-from tests.support.databases import fresh_database
+from tests.support.databases import migrated_pool
 
 pytestmark = pytest.mark.integration
 TENANT = "tenant-a"
@@ -33,21 +33,21 @@ class Consumer(NamedTuple):
     table: str
     # What one batch's save reports: purchase key -> "new" or "changed" (the matcher asks
     # only whether a purchase was written: "written"); a key left out is unchanged.
-    save: Callable[[asyncpg.Connection, list[PurchaseRow]], Awaitable[dict[str, str]]]
+    save: Callable[[Connection, list[PurchaseRow]], Coroutine[Any, Any, dict[str, str]]]
 
 
-async def matcher_saves(conn: asyncpg.Connection, rows: list[PurchaseRow]) -> dict[str, str]:
+async def matcher_saves(conn: Connection, rows: list[PurchaseRow]) -> dict[str, str]:
     written = await MatcherRepository(conn).save_purchases(
         TENANT, [Purchase(r.purchase_key, r.fingerprint, CLIENT) for r in rows])
     return dict.fromkeys(written, "written")
 
 
-async def journey_saves(conn: asyncpg.Connection, rows: list[PurchaseRow]) -> dict[str, str]:
+async def journey_saves(conn: Connection, rows: list[PurchaseRow]) -> dict[str, str]:
     saved = await JourneyRepository(conn).save_purchases(TENANT, rows)
     return {key: "new" if before is None else "changed" for key, before in saved.items()}
 
 
-async def revenue_saves(conn: asyncpg.Connection, rows: list[PurchaseRow]) -> dict[str, str]:
+async def revenue_saves(conn: Connection, rows: list[PurchaseRow]) -> dict[str, str]:
     import_id = uuid.uuid4()
     await LedgerRepository(conn).record(TENANT, import_id, [
         r.model_copy(update={"import_id": import_id}) for r in rows])
@@ -66,13 +66,9 @@ CONSUMERS = {
 
 @pytest.fixture(scope="module")
 async def pool(postgres: PostgresServer) -> AsyncIterator[asyncpg.Pool]:
-    pool = await asyncpg.create_pool(await fresh_database(postgres, "purchases"), min_size=2,
-                                     max_size=2)
-    for owner, migrations in (("matcher", MATCHER), ("journey", JOURNEY),
-                              ("revenue", REVENUE)):
-        await apply_migrations(pool, owner, migrations)
-    yield pool
-    await pool.close()
+    owners = [("matcher", MATCHER), ("journey", JOURNEY), ("revenue", REVENUE)]
+    async with migrated_pool(postgres, "purchases", owners, min_size=2, max_size=2) as pool:
+        yield pool
 
 
 @pytest.fixture(params=sorted(CONSUMERS))
@@ -99,7 +95,7 @@ def expected(name: str, outcomes: dict[str, str]) -> dict[str, str]:
     return dict.fromkeys(outcomes, "written") if name == "matcher" else outcomes
 
 
-async def stored(conn: asyncpg.Connection, table: str,
+async def stored(conn: Connection, table: str,
                  keys: list[str]) -> dict[str, tuple[str, str]]:
     """key -> (row version, fingerprint)."""
     rows = await conn.fetch(f"SELECT purchase_key, xmin::text AS version, fingerprint"

@@ -4,6 +4,7 @@ import asyncio
 import random
 import signal
 import time
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -11,7 +12,7 @@ import psutil
 import pytest
 
 from hotmart_stack.stack import EmbeddedStack
-from tests.support.api import wait_finished
+from tests.support.api import Resource, wait_finished, wait_for
 from tests.support.reliability import (
     client_created_events,
     store_snapshot,
@@ -24,6 +25,7 @@ pytestmark = pytest.mark.reliability
 SEED = 20261122
 CONSUMER_SIDE = ("parse", "matcher", "journey", "revenue", "finalizer")
 FINISH_TIMEOUT_S = 300.0
+STRIKE_POLL_S = 0.05  # the moment to strike comes and goes fast
 
 
 def start_import(api: httpx.Client, tag: str) -> str:
@@ -34,17 +36,7 @@ def start_import(api: httpx.Client, tag: str) -> str:
     return import_id
 
 
-def wait_until(api: httpx.Client, import_id: str, ready: Any, timeout_s: float = 120) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        resource = api.get(f"/v1/imports/{import_id}").json()
-        if ready(resource):
-            return
-        time.sleep(0.05)
-    raise TimeoutError(f"import {import_id} never reached the moment to strike")
-
-
-def strike_moment(service: str) -> Any:
+def strike_moment(service: str) -> Callable[[Resource], bool]:
     """Seeded: the parser dies while publishing, the others part-way through the chunks."""
     if service == "parse":  # totals are recorded just before the rows go out
         return lambda r: r["total_rows"] is not None
@@ -79,7 +71,7 @@ async def test_a_killed_service_changes_nothing(service: str, api: httpx.Client,
     tag = f"kill{service}"
     import_id = await asyncio.to_thread(start_import, api, tag)
     moment = strike_moment(service)
-    await asyncio.to_thread(wait_until, api, import_id, moment)
+    await asyncio.to_thread(wait_for, api, import_id, moment, poll_s=STRIKE_POLL_S)
     status_then = (await asyncio.to_thread(api.get, f"/v1/imports/{import_id}")).json()["status"]
     old_pid = stack.kill(service, signal.SIGKILL)
     assert status_then == "processing", "the kill must land mid-import"
@@ -92,7 +84,8 @@ async def test_sigterm_drains_and_exits_in_time(api: httpx.Client, stack: Embedd
                                                 clean_run: dict[str, Any]) -> None:
     tag = "sigterm"
     import_id = await asyncio.to_thread(start_import, api, tag)
-    await asyncio.to_thread(wait_until, api, import_id, lambda r: r["chunks_done"] >= 3)
+    await asyncio.to_thread(wait_for, api, import_id, lambda r: r["chunks_done"] >= 3,
+                            poll_s=STRIKE_POLL_S)
     pid = stack.kill("matcher", signal.SIGTERM)
     started = time.monotonic()
     await asyncio.to_thread(psutil.Process(pid).wait, 30)
@@ -108,7 +101,8 @@ async def test_database_restart_mid_import(api: httpx.Client, stack: EmbeddedSta
                                            clean_run: dict[str, Any]) -> None:
     tag = "pgrestart"
     import_id = await asyncio.to_thread(start_import, api, tag)
-    await asyncio.to_thread(wait_until, api, import_id, lambda r: r["chunks_done"] >= 3)
+    await asyncio.to_thread(wait_for, api, import_id, lambda r: r["chunks_done"] >= 3,
+                            poll_s=STRIKE_POLL_S)
     await asyncio.to_thread(stack.stop_postgres)
     await asyncio.sleep(3)
     readiness = await asyncio.to_thread(httpx.get, f"{stack.service_url('revenue')}/readyz",

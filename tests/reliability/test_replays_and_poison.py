@@ -18,7 +18,13 @@ from aiokafka import AIOKafkaProducer
 import journey_service.handlers as journey
 import matcher_service.handlers as matcher
 import revenue_service.handlers as revenue
-from hotmart_common.events import ChunkEnded, RowParsed, chunk_key, stable_event_id
+from hotmart_common.events import (
+    ChunkEnded,
+    ConsumerService,
+    RowParsed,
+    chunk_key,
+    stable_event_id,
+)
 from hotmart_common.kafka_publisher import EventPublisher, make_broker
 from hotmart_common.purchases import fingerprint
 from hotmart_common.row_consumer import subscribe_to_rows
@@ -29,6 +35,7 @@ from hotmart_common.store import Store
 from hotmart_stack.stack import EmbeddedStack
 from matcher_service.rows import BuyerRow
 from tests.support.api import run_import, wait_finished
+from tests.support.databases import connected, pooled
 from tests.support.exports import expected, portuguese_csv, purchases
 from tests.support.kafka import next_offsets, read_topic, wait_committed
 
@@ -68,7 +75,7 @@ async def whole_store(database_url: str) -> dict[str, list[str]]:
 
 ViewApplyAndReport = tuple[type[RowView], Callable[..., Awaitable[None]],
                            Callable[..., Awaitable[Any]]]
-SERVICES: dict[str, ViewApplyAndReport] = {
+SERVICES: dict[ConsumerService, ViewApplyAndReport] = {
     "matcher": (BuyerRow, matcher.apply_rows, matcher.report_chunk),
     "journey": (PurchaseRow, journey.apply_rows, journey.report_chunk),
     "revenue": (PurchaseRow, revenue.apply_rows, revenue.report_chunk),
@@ -84,25 +91,23 @@ async def test_consuming_the_row_topic_again_with_fresh_groups_changes_nothing(
     before = await whole_store(stack.database_url)
     rows = await read_topic(stack.kafka_bootstrap, "import.rows")
 
-    pool = await asyncpg.create_pool(stack.database_url, min_size=1, max_size=4)
-    broker = make_broker(stack.kafka_bootstrap, client_id="replay-test")
-    publisher = EventPublisher(stack.kafka_bootstrap)
-    await publisher.start()
-    context = ServiceContext("replay", ServiceSettings(), Store(pool, publisher), broker,
-                             publisher, None)
-    groups = [f"replay-{name}-{uuid.uuid4().hex[:6]}" for name in SERVICES]
-    for group, (name, (view, apply_rows, report_chunk)) in zip(groups, SERVICES.items(),
-                                                                 strict=True):
-        subscribe_to_rows(context, name, view, apply_rows,  # type: ignore[arg-type]
-                          report_chunk, group_id=group)
-    await broker.start()
-    try:
-        for group in groups:
-            await wait_committed(stack.kafka_bootstrap, group, next_offsets(rows), 180)
-    finally:
-        await broker.stop()
-        await publisher.stop()
-        await pool.close()
+    async with pooled(stack.database_url, max_size=4) as pool:
+        broker = make_broker(stack.kafka_bootstrap, client_id="replay-test")
+        publisher = EventPublisher(stack.kafka_bootstrap)
+        await publisher.start()
+        context = ServiceContext("replay", ServiceSettings(), Store(pool, publisher), broker,
+                                 publisher, None)
+        groups = [f"replay-{name}-{uuid.uuid4().hex[:6]}" for name in SERVICES]
+        for group, (name, (view, apply_rows, report_chunk)) in zip(groups, SERVICES.items(),
+                                                                     strict=True):
+            subscribe_to_rows(context, name, view, apply_rows, report_chunk, group_id=group)
+        await broker.start()
+        try:
+            for group in groups:
+                await wait_committed(stack.kafka_bootstrap, group, next_offsets(rows), 180)
+        finally:
+            await broker.stop()
+            await publisher.stop()
     reports = await read_topic(stack.kafka_bootstrap, "import.chunk.done")
     await wait_committed(stack.kafka_bootstrap, "finalizer-service", next_offsets(reports))
 
@@ -211,15 +216,14 @@ async def test_importing_the_same_file_again_adds_nothing(api: httpx.Client,
     data, want = portuguese_csv(rows), expected(rows)
 
     async def ledger() -> tuple[Any, ...]:
-        conn = await asyncpg.connect(stack.database_url)
-        try:
-            return tuple(await conn.fetchrow(
+        async with connected(stack.database_url) as conn:
+            totals = await conn.fetchrow(
                 "SELECT count(*), sum(amount) FILTER (WHERE category = 'active'),"
                 " sum(amount) FILTER (WHERE category = 'lost'),"
                 " (SELECT count(*) FROM milestones WHERE client_email LIKE $1)"
-                " FROM revenue_transactions WHERE client_email LIKE $1", f"%.{tag}@%"))
-        finally:
-            await conn.close()
+                " FROM revenue_transactions WHERE client_email LIKE $1", f"%.{tag}@%")
+        assert totals is not None
+        return tuple(totals)
 
     first = await asyncio.to_thread(run_import, api, "same.csv", data)
     after_first = await ledger()

@@ -1,12 +1,10 @@
 """A consumer service that is down: the import says what it waits for, fails, and resumes."""
 
 import asyncio
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import replace
 from decimal import Decimal
-from typing import Any
 
 import asyncpg
 import httpx
@@ -14,7 +12,7 @@ import pytest
 
 from hotmart_stack.stack import EmbeddedStack
 from tests.reliability.conftest import local_stack
-from tests.support.api import wait_finished
+from tests.support.api import wait_finished, wait_for
 from tests.support.exports import expected, portuguese_csv, purchases
 
 pytestmark = pytest.mark.reliability
@@ -30,16 +28,6 @@ def impatient_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Embedd
                            FINALIZER_WATCH_INTERVAL_S="1", PARSE_CHUNK_SIZE=str(CHUNK_SIZE))
 
 
-def poll(api: httpx.Client, import_id: str, until: Any, timeout_s: float = 60) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        resource: dict[str, Any] = api.get(f"/v1/imports/{import_id}").json()
-        if until(resource):
-            return resource
-        time.sleep(0.2)
-    raise TimeoutError(f"import {import_id}: condition never met; last seen {resource}")
-
-
 def test_stalled_import_waits_visibly_fails_then_retries(impatient_stack: EmbeddedStack) -> None:
     stack = impatient_stack
     tag = uuid.uuid4().hex[:8]
@@ -53,11 +41,12 @@ def test_stalled_import_waits_visibly_fails_then_retries(impatient_stack: Embedd
         import_id = created.json()["id"]
         assert api.post(f"/v1/imports/{import_id}/confirm").status_code == 202
 
-        waiting = poll(api, import_id, lambda r: set(r["waiting_for"]) == {"revenue"})
+        waiting = wait_for(api, import_id, lambda r: set(r["waiting_for"]) == {"revenue"}, 60)
         assert waiting["status"] == "processing"
         assert waiting["waiting_for"]["revenue"] == {"missing": 5, "chunks": [0, 1, 2, 3, 4]}
 
-        failed = poll(api, import_id, lambda r: r["status"] == "failed", STALL_DEADLINE_S + 30)
+        failed = wait_for(api, import_id, lambda r: r["status"] == "failed",
+                          STALL_DEADLINE_S + 30)
         assert "revenue service has not processed chunks 0, 1, 2, 3, 4" in failed["error"]
         assert "retry" in failed["error"]
 

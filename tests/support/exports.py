@@ -103,7 +103,7 @@ def _skip_reason(row: Purchase) -> str | None:
 
 def br_amount(value: Decimal) -> str:
     whole, cents = f"{value:.2f}".split(".")
-    groups = []
+    groups: list[str] = []
     while len(whole) > 3:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]

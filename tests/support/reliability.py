@@ -71,7 +71,8 @@ async def store_snapshot(database_url: str, import_id: str, tag: str) -> dict[st
                     for name, sql in queries.items()}
     finally:
         await conn.close()
-    return json.loads(json.dumps(snapshot, default=str).replace(tag, "<tag>"))
+    stripped: dict[str, Any] = json.loads(json.dumps(snapshot, default=str).replace(tag, "<tag>"))
+    return stripped
 
 
 async def client_created_events(bootstrap: str, import_id: str) -> Counter[str]:

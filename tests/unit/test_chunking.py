@@ -95,10 +95,10 @@ def test_problems_picked_out_beforehand_give_the_same_import() -> None:
 
 def test_issues_come_in_batches_in_row_order() -> None:
     size = ISSUES_AT_A_TIME * 2 + 5
-    results: list[NormalisedRow | RowProblem] = [
-        RowProblem(n, "missing_email", "Email", f"Row {n}") for n in range(2, size + 2)]
+    problems = [RowProblem(n, "missing_email", "Email", f"Row {n}") for n in range(2, size + 2)]
+    results: list[NormalisedRow | RowProblem] = [*problems]
     screened = {1: RowIssue(1, "skipped", "duplicate_transaction", None, "Row 1", "parse")}
-    parsed = split_into_chunks(IMPORT, "default", results, 300, screened, problems=results[1:])
+    parsed = split_into_chunks(IMPORT, "default", results, 300, screened, problems=problems[1:])
     batches = list(parsed.issues)
     assert [len(batch) for batch in batches] == [ISSUES_AT_A_TIME, ISSUES_AT_A_TIME, 5]
     assert [issue.row_number for batch in batches for issue in batch] == [

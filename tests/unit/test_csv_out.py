@@ -69,7 +69,7 @@ def test_rows_come_a_batch_per_chunk_with_the_bom_once() -> None:
 
 
 @given(st.lists(st.lists(st.one_of(st.none(), st.text()), min_size=2, max_size=2), max_size=20))
-def test_every_cell_reads_back_and_none_starts_as_a_formula(rows: list[list[str | None]]) -> None:
+def test_every_cell_reads_back_and_none_starts_as_a_formula(rows: list[list[Cell]]) -> None:
     text = b"".join(csv_chunks(["a", "b"], [rows])).decode("utf-8")[1:]
     back = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))[1:]
     assert back == [[neutralised(cell) or "" for cell in row] for row in rows]

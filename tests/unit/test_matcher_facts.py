@@ -7,17 +7,20 @@ import pytest
 from hotmart_common.events import RowParsed
 from matcher_service.handlers import Match, buyers_of, merged_facts, row_outcome
 from matcher_service.repository import StoredClient
+from matcher_service.rows import BuyerRow
 
 pytestmark = pytest.mark.unit
 
 
 def row(number: int, email: str, name: str | None, phone: str | None,
-        first: bool = False) -> RowParsed:
-    return RowParsed(event_id=uuid.uuid4(), tenant_id="t", import_id=uuid.uuid4(), chunk_no=0,
+        first: bool = False) -> BuyerRow:
+    """The matcher's view of a whole row event, as it reads one off the topic."""
+    event = RowParsed(event_id=uuid.uuid4(), tenant_id="t", import_id=uuid.uuid4(), chunk_no=0,
                      row_number=number, email=email, name=name, phone=phone,
                      amount=Decimal(1), currency="BRL", status_category="active",
                      purchased_at=datetime(2025, 1, 1, tzinfo=UTC), first_of_buyer=first,
                      purchase_key=f"txn:{number}", fingerprint="aprovado|1|BRL")
+    return BuyerRow.model_validate(event.model_dump())
 
 
 def test_one_set_of_facts_per_buyer_later_non_empty_values_win() -> None:

@@ -2,10 +2,13 @@
 
 import random
 
+import pytest
 from aiokafka.partitioner import DefaultPartitioner
 from aiokafka.partitioner import murmur2 as aiokafka_murmur2
 
 from hotmart_common.kafka_batches import murmur2, partition_for
+
+pytestmark = pytest.mark.unit
 
 KEYS = [b"", b"a", b"ab", b"abc", b"abcd", b"\xff\xfe\xfd\xfc\xfb",
         b"5d0c8a8e-1f7b-4c1e-8a43-8f1f3f7d6a10:17", b"maria.silva@exemplo.com.br"]

@@ -21,7 +21,7 @@ VIEWS: list[type[BaseModel]] = [RowView, PurchaseRow, BuyerRow]
 
 
 def test_every_view_is_listed_here() -> None:
-    def subclasses(cls: type) -> set[type]:
+    def subclasses(cls: type[BaseModel]) -> set[type[BaseModel]]:
         return {cls} | {s for c in cls.__subclasses__() for s in subclasses(c)}
 
     assert subclasses(RowView) == set(VIEWS)
