@@ -11,7 +11,7 @@ import asyncpg
 import pytest
 
 from hotmart_common.events import ChunkEnded, stable_event_id
-from hotmart_common.purchases import fingerprint
+from hotmart_common.purchase_identity import fingerprint
 from hotmart_common.row_views import PurchaseRow
 from hotmart_common.store.db import apply_migrations
 from hotmart_stack.servers import PostgresServer

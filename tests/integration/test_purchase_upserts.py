@@ -12,7 +12,7 @@ from typing import NamedTuple
 import asyncpg
 import pytest
 
-from hotmart_common.purchases import fingerprint
+from hotmart_common.purchase_identity import fingerprint
 from hotmart_common.row_views import PurchaseRow
 from hotmart_common.store.db import apply_migrations
 from hotmart_stack.servers import PostgresServer

@@ -20,7 +20,7 @@ import matcher_service.handlers as matcher
 import revenue_service.handlers as revenue
 from hotmart_common.events import ChunkEnded, RowParsed, chunk_key, stable_event_id
 from hotmart_common.kafka import EventPublisher, make_broker
-from hotmart_common.purchases import fingerprint
+from hotmart_common.purchase_identity import fingerprint
 from hotmart_common.row_consumer import subscribe_to_rows
 from hotmart_common.row_views import PurchaseRow, RowView
 from hotmart_common.service import ServiceContext

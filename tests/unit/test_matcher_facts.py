@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from hotmart_common.events import RowParsed
+from hotmart_common.events import FileRow, RowParsed
 from matcher_service.handlers import Match, buyers_of, merged_facts, row_outcome
 from matcher_service.repository import StoredClient
 
@@ -15,9 +15,10 @@ def row(number: int, email: str, name: str | None, phone: str | None,
         first: bool = False) -> RowParsed:
     return RowParsed(event_id=uuid.uuid4(), tenant_id="t", import_id=uuid.uuid4(), chunk_no=0,
                      row_number=number, email=email, name=name, phone=phone,
-                     amount=Decimal(1), currency="BRL", status_category="active",
+                     amount=Decimal(1), currency="BRL", status_code="APPROVED", source="file",
+                     provenance=FileRow(file_name="vendas.csv", row_number=number),
                      purchased_at=datetime(2025, 1, 1, tzinfo=UTC), first_of_buyer=first,
-                     purchase_key=f"txn:{number}", fingerprint="aprovado|1|BRL")
+                     purchase_key=f"txn:{number}", fingerprint="APPROVED|1|BRL")
 
 
 def test_one_set_of_facts_per_buyer_later_non_empty_values_win() -> None:
