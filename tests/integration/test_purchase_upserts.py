@@ -17,8 +17,8 @@ from hotmart_common.purchase_identity import fingerprint
 from hotmart_common.row_views import PurchaseRow
 from hotmart_common.store.db import apply_migrations
 from hotmart_stack.servers import PostgresServer
-from journey_service.repository import MIGRATIONS as JOURNEY
 from journey_service.milestones import Status
+from journey_service.repository import MIGRATIONS as JOURNEY
 from journey_service.repository import JourneyRepository, KnownPurchase
 from matcher_service.repository import MIGRATIONS as MATCHER
 from matcher_service.repository import MatcherRepository, Purchase
