@@ -6,6 +6,7 @@ import pytest
 
 from hotmart_common.events import FileRow, RowParsed
 from matcher_service.handlers import Match, buyers_of, merged_facts, row_outcome
+from matcher_service.matching import client_key
 from matcher_service.repository import StoredClient
 
 pytestmark = pytest.mark.unit
@@ -57,3 +58,10 @@ def test_buyers_are_distinct_clients_by_email_each_with_its_first_row_of_the_out
     assert [(b.email, b.client_id, b.row_number) for b in updated] == [
         ("bia@example.com", bia.client_id, 7)]
     assert buyers_of(matches, "updated", first_rows_only=True) == []
+
+
+def test_one_client_per_matching_key_of_an_email() -> None:
+    assert client_key("  Ana@Example.COM ") == "ana@example.com"
+    facts = merged_facts([row(2, "Ana@Example.com", "Ana", None),
+                          row(3, " ana@example.com", None, "119")])
+    assert [(f.email, f.name, f.phone) for f in facts] == [("ana@example.com", "Ana", "119")]
