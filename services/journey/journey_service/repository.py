@@ -3,6 +3,7 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
 from uuid import UUID
@@ -36,8 +37,11 @@ class Milestone(NamedTuple):
     previous: Status | None = None
 
 
-# The batch inputs: each one's fields are its composite type's attributes, by name and in
-# order (migrations/001_journey.sql; tests/integration/test_batch_inputs.py).
+# The declarations of the batch inputs: each one's fields are its composite type's
+# attributes, by name, type and order (migrations/001_journey.sql;
+# tests/integration/test_batch_inputs.py). The records themselves are built as plain
+# tuples in that order (a named tuple costs several times as much, once per row):
+# tests/unit/test_batch_builders.py holds each builder to its declaration, field by field.
 
 class MilestoneInput(NamedTuple):
     milestone_id: UUID
@@ -69,6 +73,26 @@ class RowInput(NamedTuple):
     chunk_no: int
 
 
+def milestone_input(import_key: str, milestone: Milestone) -> tuple[object, ...]:
+    """A milestone as a ``journey_milestone_input`` record (MilestoneInput's order)."""
+    r, kind, previous = milestone
+    return (stable_event_id(import_key, "milestone", r.row_number), r.email, r.row_number,
+            r.chunk_no, kind, r.purchased_at, None if r.amount is None else str(r.amount),
+            r.currency, r.product, r.status, r.status_code, r.transaction_code,
+            r.purchase_key, None if previous is None else previous.text,
+            None if previous is None else previous.code)
+
+
+def purchase_input(r: PurchaseRow) -> tuple[object, ...]:
+    """A row's purchase as a ``journey_purchase_input`` record (PurchaseInput's order)."""
+    return (r.purchase_key, r.fingerprint, r.status, r.status_code)
+
+
+def row_input(r: PurchaseRow) -> tuple[object, ...]:
+    """A row as a ``journey_row_input`` record (RowInput's order)."""
+    return (r.row_number, r.chunk_no)
+
+
 @dataclass(frozen=True)
 class ChunkCounts:
     rows: int
@@ -86,10 +110,8 @@ class JourneyRepository:
                              rows: list[PurchaseRow]) -> dict[str, KnownPurchase | None]:
         """Writes the new and changed purchases (``WRITE_ONLY_CHANGES``); returns each with
         the purchase it replaced, None for a new one."""
-        purchases = sorted(  # one lock order: no deadlocks
-            (PurchaseInput(purchase_key=r.purchase_key, fingerprint=r.fingerprint,
-                           status=r.status, status_code=r.status_code) for r in rows),
-            key=lambda purchase: purchase.purchase_key)
+        purchases = sorted(map(purchase_input, rows),  # one lock order: no deadlocks
+                           key=itemgetter(PurchaseInput._fields.index("purchase_key")))
         saved = await self.conn.fetch(
             "INSERT INTO journey_purchases AS stored"
             " (tenant_id, purchase_key, fingerprint, status, status_code)"
@@ -119,16 +141,7 @@ class JourneyRepository:
             " FROM unnest($4::journey_milestone_input[]) AS t"
             " ON CONFLICT (import_id, row_number) DO NOTHING",
             SOURCE, tenant_id, import_id,
-            [MilestoneInput(
-                milestone_id=stable_event_id(import_key, "milestone", r.row_number),
-                client_email=r.email, row_number=r.row_number, chunk_no=r.chunk_no, kind=kind,
-                occurred_at=r.purchased_at,
-                amount=None if r.amount is None else str(r.amount), currency=r.currency,
-                product=r.product, status=r.status, status_code=r.status_code,
-                transaction_code=r.transaction_code, purchase_key=r.purchase_key,
-                previous_status=None if previous is None else previous.text,
-                previous_status_code=None if previous is None else previous.code,
-            ) for r, kind, previous in milestones],
+            [milestone_input(import_key, milestone) for milestone in milestones],
         )
 
     async def record_unchanged_rows(self, import_id: UUID, rows: Sequence[PurchaseRow]) -> None:
@@ -139,7 +152,7 @@ class JourneyRepository:
             "INSERT INTO journey_rows (import_id, row_number, chunk_no)"
             " SELECT $1, t.* FROM unnest($2::journey_row_input[]) AS t"
             " ON CONFLICT DO NOTHING",
-            import_id, [RowInput(row_number=r.row_number, chunk_no=r.chunk_no) for r in rows],
+            import_id, [row_input(r) for r in rows],
         )
 
     async def chunk_counts(self, end: ChunkEnded) -> ChunkCounts:
