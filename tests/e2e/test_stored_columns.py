@@ -67,9 +67,9 @@ async def test_each_stored_field_holds_its_own_value(api: httpx.Client,
     assert await fetch_rows(url, "SELECT purchase_key, fingerprint, client_id FROM client_purchases"
                                  " WHERE purchase_key = ANY($1) ORDER BY purchase_key",
                             [f"txn:{ana_code}", f"txn:{bruno_code}"]) == [
-        {"purchase_key": f"txn:{ana_code}", "fingerprint": "reembolsado|1234.5|BRL",
+        {"purchase_key": f"txn:{ana_code}", "fingerprint": "REFUNDED|1234.5|BRL",
          "client_id": ana_id},
-        {"purchase_key": f"txn:{bruno_code}", "fingerprint": "reembolsado|89.9|BRL",
+        {"purchase_key": f"txn:{bruno_code}", "fingerprint": "REFUNDED|89.9|BRL",
          "client_id": bruno_id},
     ]
 
@@ -79,34 +79,34 @@ async def test_each_stored_field_holds_its_own_value(api: httpx.Client,
     bruno_again_at = datetime(2025, 3, 11, 3, 0, 0, tzinfo=UTC)  # first row again: date only
     milestones = await fetch_rows(
         url, "SELECT import_id, row_number, chunk_no, client_email, kind, occurred_at, amount,"
-             " currency, product, status, status_category, transaction_code, purchase_key,"
+             " currency, product, status, status_code, transaction_code, purchase_key,"
              " previous_status, source, tenant_id FROM milestones WHERE import_id = ANY($1)"
              " ORDER BY import_id = $2, row_number", [first_id, second_id], second_id)
     assert [tuple(m.values()) for m in milestones] == [
         (first_id, 2, 0, ana, "purchase", ana_first_at, Decimal("1234.50"), "BRL",
-         "Curso de Ceramica", "Aprovado", "active", ana_code, f"txn:{ana_code}", None,
+         "Curso de Ceramica", "Aprovado", "APPROVED", ana_code, f"txn:{ana_code}", None,
          "hotmart_import", "default"),
         (first_id, 3, 0, bruno, "purchase", bruno_at, Decimal("89.90"), "BRL", "Mentoria",
-         "Reembolsado", "lost", bruno_code, f"txn:{bruno_code}", None, "hotmart_import",
+         "Reembolsado", "REFUNDED", bruno_code, f"txn:{bruno_code}", None, "hotmart_import",
          "default"),
         (second_id, 3, 0, ana, "status_change", ana_refund_at, Decimal("1234.50"), "BRL",
-         "Curso de Ceramica", "Reembolsado", "lost", ana_code, f"txn:{ana_code}", "Aprovado",
+         "Curso de Ceramica", "Reembolsado", "REFUNDED", ana_code, f"txn:{ana_code}", "Aprovado",
          "hotmart_import", "default"),
     ]
     assert await fetch_rows(url, "SELECT purchase_key, fingerprint, status FROM journey_purchases"
                                  " WHERE purchase_key = ANY($1) ORDER BY purchase_key",
                             [f"txn:{ana_code}", f"txn:{bruno_code}"]) == [
-        {"purchase_key": f"txn:{ana_code}", "fingerprint": "reembolsado|1234.5|BRL",
+        {"purchase_key": f"txn:{ana_code}", "fingerprint": "REFUNDED|1234.5|BRL",
          "status": "Reembolsado"},
-        {"purchase_key": f"txn:{bruno_code}", "fingerprint": "reembolsado|89.9|BRL",
+        {"purchase_key": f"txn:{bruno_code}", "fingerprint": "REFUNDED|89.9|BRL",
          "status": "Reembolsado"},
     ]
-    journey_rows = await fetch_rows(url, "SELECT import_id, row_number, chunk_no, outcome"
+    journey_rows = await fetch_rows(url, "SELECT import_id, row_number, chunk_no"
                                          " FROM journey_rows WHERE import_id = ANY($1)"
                                          " ORDER BY import_id = $2, row_number",
                                     [first_id, second_id], second_id)
     # Only the row that recorded no milestone: the others are recorded by their milestones.
-    assert [tuple(r.values()) for r in journey_rows] == [(second_id, 2, 0, "unchanged")]
+    assert [tuple(r.values()) for r in journey_rows] == [(second_id, 2, 0)]
 
     transactions = await fetch_rows(
         url, "SELECT purchase_key, transaction_code, client_email, category, status, amount,"
@@ -115,9 +115,9 @@ async def test_each_stored_field_holds_its_own_value(api: httpx.Client,
         [f"txn:{ana_code}", f"txn:{bruno_code}"])
     assert [tuple(t.values()) for t in transactions] == [
         (f"txn:{ana_code}", ana_code, ana, "lost", "Reembolsado", Decimal("1234.50"), "BRL",
-         ana_refund_at, "reembolsado|1234.5|BRL", first_id, second_id),
+         ana_refund_at, "REFUNDED|1234.5|BRL", first_id, second_id),
         (f"txn:{bruno_code}", bruno_code, bruno, "lost", "Reembolsado", Decimal("89.90"), "BRL",
-         bruno_at, "reembolsado|89.9|BRL", first_id, first_id),
+         bruno_at, "REFUNDED|89.9|BRL", first_id, first_id),
     ]
     ledger = await fetch_rows(
         url, "SELECT import_id, row_number, chunk_no, client_email, transaction_code, category,"

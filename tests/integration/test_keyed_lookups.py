@@ -38,14 +38,15 @@ async def pool(postgres: PostgresServer) -> AsyncIterator[asyncpg.Pool]:
 async def _fill(conn: Connection, first: int, last: int) -> None:
     """Rows first..last of the import: the odd ones unchanged, the even ones milestones."""
     await conn.execute(
-        "INSERT INTO journey_rows (import_id, row_number, chunk_no, outcome)"
-        " SELECT $1, i, i / 300, 'unchanged' FROM generate_series($2::int, $3::int) i"
+        "INSERT INTO journey_rows (import_id, row_number, chunk_no)"
+        " SELECT $1, i, i / 300 FROM generate_series($2::int, $3::int) i"
         " WHERE i % 2 = 1", IMPORT_ID, first, last)
     await conn.execute(
         "INSERT INTO milestones (milestone_id, tenant_id, client_email, import_id, row_number,"
-        " chunk_no, kind, occurred_at, amount, currency, status_category, source)"
+        " chunk_no, kind, occurred_at, amount, currency, status_code, source, purchase_key)"
         " SELECT gen_random_uuid(), 'tenant-a', 'ana@example.com', $1, i, i / 300, 'purchase',"
-        " now(), 297, 'BRL', 'active', 'hotmart_import' FROM generate_series($2::int, $3::int) i"
+        " now(), 297, 'BRL', 'APPROVED', 'hotmart_import', 'txn:HP' || i"
+        " FROM generate_series($2::int, $3::int) i"
         " WHERE i % 2 = 0", IMPORT_ID, first, last)
 
 

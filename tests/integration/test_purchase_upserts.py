@@ -12,10 +12,12 @@ from typing import Any, NamedTuple
 import asyncpg
 import pytest
 
-from hotmart_common.purchases import fingerprint
+from hotmart_common.hotmart_statuses import status_code
+from hotmart_common.purchase_identity import fingerprint
 from hotmart_common.row_views import PurchaseRow
 from hotmart_common.store.db import Connection
 from hotmart_stack.servers import PostgresServer
+from journey_service.milestones import Status
 from journey_service.repository import MIGRATIONS as JOURNEY
 from journey_service.repository import JourneyRepository, KnownPurchase
 from matcher_service.repository import MIGRATIONS as MATCHER
@@ -86,8 +88,9 @@ def row(number: int, code: str, status: str = "Aprovado", amount: str = "297.00"
     return PurchaseRow(
         tenant_id=TENANT, import_id=uuid.uuid4(), chunk_no=0, row_number=number,
         email="ana@example.com", purchase_key=f"txn:{code}",
-        fingerprint=fingerprint(status, Decimal(amount), "BRL"), product="Curso",
-        amount=Decimal(amount), currency="BRL", status=status, status_category="active",
+        fingerprint=fingerprint(status_code(status), status, Decimal(amount), "BRL"),
+        product="Curso", amount=Decimal(amount), currency="BRL", status=status,
+        status_code=status_code(status),
         purchased_at=datetime(2025, 3, 1, tzinfo=UTC), transaction_code=code)
 
 
@@ -120,8 +123,8 @@ async def test_new_changed_and_unchanged_purchases(pool: asyncpg.Pool,
     assert first == expected(name, dict.fromkeys(keys[:3], "new"))
     assert again == expected(name, {keys[1]: "changed", keys[2]: "changed", keys[3]: "new"})
     assert after[keys[0]] == before[keys[0]], "an unchanged purchase is not rewritten"
-    assert after[keys[1]][1] == fingerprint("Reembolsado", Decimal("297.00"), "BRL")
-    assert after[keys[2]][1] == fingerprint("Aprovado", Decimal("297.01"), "BRL")
+    assert after[keys[1]][1] == fingerprint("REFUNDED", "Reembolsado", Decimal("297.00"), "BRL")
+    assert after[keys[2]][1] == fingerprint("APPROVED", "Aprovado", Decimal("297.01"), "BRL")
 
 
 async def test_an_unchanged_purchase_stays_locked_until_the_transaction_ends(
@@ -173,7 +176,8 @@ async def test_journey_is_told_what_a_changed_purchase_was(pool: asyncpg.Pool) -
         saved = await repo.save_purchases(TENANT, [row(2, code, status="Reembolsado"),
                                                    row(3, added)])
     assert saved == {
-        f"txn:{code}": KnownPurchase(fingerprint("Aprovado", Decimal("297.00"), "BRL"),
-                                     "Aprovado"),
+        f"txn:{code}": KnownPurchase(
+            fingerprint("APPROVED", "Aprovado", Decimal("297.00"), "BRL"),
+            Status("Aprovado", "APPROVED")),
         f"txn:{added}": None,
     }

@@ -21,12 +21,13 @@ import revenue_service.handlers as revenue
 from hotmart_common.events import (
     ChunkEnded,
     ConsumerService,
+    FileRow,
     RowParsed,
     chunk_key,
     stable_event_id,
 )
 from hotmart_common.kafka_publisher import EventPublisher, make_broker
-from hotmart_common.purchases import fingerprint
+from hotmart_common.purchase_identity import fingerprint
 from hotmart_common.row_consumer import subscribe_to_rows
 from hotmart_common.row_views import PurchaseRow, RowView
 from hotmart_common.service import ServiceContext
@@ -166,10 +167,12 @@ def row_event(import_id: uuid.UUID, number: int, email: str, name: str) -> RowPa
     return RowParsed(
         event_id=stable_event_id(import_id, "row", number), tenant_id="default",
         import_id=import_id, chunk_no=0, row_number=number, email=email, name=name,
-        amount=Decimal("10.00"), currency="BRL", status="Aprovado", status_category="active",
+        amount=Decimal("10.00"), currency="BRL", status="Aprovado", status_code="APPROVED",
+        source="file", provenance=FileRow(file_name="poison.csv", row_number=number),
         purchased_at=datetime(2025, 1, 2, tzinfo=UTC), transaction_code=f"HPX{number}{email}",
         purchase_key=f"txn:HPX{number}{email}",
-        fingerprint=fingerprint("Aprovado", Decimal("10.00"), "BRL"), first_of_buyer=True)
+        fingerprint=fingerprint("APPROVED", "Aprovado", Decimal("10.00"), "BRL"),
+        first_of_buyer=True)
 
 
 async def test_a_row_that_cannot_be_applied_is_failed_and_the_rest_goes_on(

@@ -52,7 +52,7 @@ async def store_snapshot(database_url: str, import_id: str, tag: str) -> dict[st
                      " GROUP BY 1, 2 ORDER BY 1",
         "milestones": "SELECT row_number, kind, client_email, occurred_at, amount, status"
                       " FROM milestones WHERE import_id = $1 ORDER BY row_number",
-        "journey": "SELECT row_number, outcome FROM journey_rows WHERE import_id = $1"
+        "journey": "SELECT row_number, chunk_no FROM journey_rows WHERE import_id = $1"
                    " ORDER BY row_number",
         "ledger": "SELECT row_number, category, amount, currency, outcome FROM revenue_ledger"
                   " WHERE import_id = $1 ORDER BY row_number",

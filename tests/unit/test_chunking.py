@@ -6,7 +6,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hotmart_common.events import ROW_TOPIC_ADAPTER, ChunkEnded, RowParsed, event_json
+from hotmart_common.events import (
+    ROW_TOPIC_ADAPTER,
+    ChunkEnded,
+    FileRow,
+    RowParsed,
+    event_json,
+)
+from hotmart_common.hotmart_statuses import STATUS_CODES
 from hotmart_common.spreadsheet import NormalisedRow, RowProblem
 from hotmart_common.store.imports import RowIssue
 from hotmart_common.store.keyed import chunk_rows
@@ -19,7 +26,7 @@ IMPORT = uuid.UUID("00000000-0000-4000-8000-000000000001")
 def row(number: int, email: str) -> NormalisedRow:
     return NormalisedRow(row_number=number, email=email, name=None, phone=None, document=None,
                          product="Curso", amount=Decimal("10.00"), currency="BRL",
-                         status="Aprovado", status_category="active",
+                         status="Aprovado", status_code="APPROVED",
                          purchased_at=datetime(2025, 1, 1, tzinfo=UTC), transaction_code=None)
 
 
@@ -31,7 +38,7 @@ def test_chunks_keep_their_rows_before_their_marker_under_one_key() -> None:
     results: list[NormalisedRow | RowProblem] = [row(n, f"b{n % 3}@example.com")
                                                  for n in range(2, 9)]
     results[1] = RowProblem(3, "invalid_email", "Email", "Row 3: not an e-mail")
-    parsed = split_into_chunks(IMPORT, "default", results, chunk_size=3)
+    parsed = split_into_chunks(IMPORT, "default", results, chunk_size=3, file_name="vendas.csv")
 
     assert (parsed.total_rows, parsed.chunks_total) == (7, 3)
     assert [i.row_number for i in issues_of(parsed)] == [3] and parsed.issue_count == 1
@@ -54,12 +61,15 @@ def test_chunks_keep_their_rows_before_their_marker_under_one_key() -> None:
             end = ends[m.chunk_no]
             assert end.first_row_number is not None and end.last_row_number is not None
             assert end.first_row_number <= m.row_number <= end.last_row_number
+            assert (m.source, m.provenance) == ("file", FileRow(file_name="vendas.csv",
+                                                                row_number=m.row_number))
+            assert (m.status_code, m.fingerprint) == ("APPROVED", "APPROVED|10|BRL")
 
 
 def test_only_the_first_valid_row_of_a_buyer_is_flagged() -> None:
     results: list[NormalisedRow | RowProblem] = [
         row(2, "a@example.com"), row(3, "b@example.com"), row(4, "a@example.com")]
-    parsed = split_into_chunks(IMPORT, "default", results, chunk_size=2)
+    parsed = split_into_chunks(IMPORT, "default", results, chunk_size=2, file_name="vendas.csv")
     rows = [m for chunk in parsed.chunks
             for m in (ROW_TOPIC_ADAPTER.validate_json(v) for _, v in chunk)
             if isinstance(m, RowParsed)]
@@ -68,8 +78,8 @@ def test_only_the_first_valid_row_of_a_buyer_is_flagged() -> None:
 
 def test_event_ids_are_stable_across_parses() -> None:
     results: list[NormalisedRow | RowProblem] = [row(2, "a@example.com")]
-    first = split_into_chunks(IMPORT, "default", results, chunk_size=300)
-    again = split_into_chunks(IMPORT, "default", results, chunk_size=300)
+    first = split_into_chunks(IMPORT, "default", results, chunk_size=300, file_name="vendas.csv")
+    again = split_into_chunks(IMPORT, "default", results, chunk_size=300, file_name="vendas.csv")
     assert list(first.chunks) == list(again.chunks)
 
 
@@ -82,8 +92,9 @@ def test_problems_picked_out_beforehand_give_the_same_import() -> None:
                 for n in (2, 9)}
     problems = [r for r in results if isinstance(r, RowProblem)]
 
-    walked = split_into_chunks(IMPORT, "default", results, 4, screened)
-    picked = split_into_chunks(IMPORT, "default", results, 4, screened, problems=problems)
+    walked = split_into_chunks(IMPORT, "default", results, 4, screened, file_name="vendas.csv")
+    picked = split_into_chunks(IMPORT, "default", results, 4, screened, file_name="vendas.csv",
+                               problems=problems)
 
     issues = issues_of(picked)  # the batches are built as they are walked, once
     assert [i.row_number for i in issues] == [2, 3, 8, 9]
@@ -98,7 +109,8 @@ def test_issues_come_in_batches_in_row_order() -> None:
     problems = [RowProblem(n, "missing_email", "Email", f"Row {n}") for n in range(2, size + 2)]
     results: list[NormalisedRow | RowProblem] = [*problems]
     screened = {1: RowIssue(1, "skipped", "duplicate_transaction", None, "Row 1", "parse")}
-    parsed = split_into_chunks(IMPORT, "default", results, 300, screened, problems=problems[1:])
+    parsed = split_into_chunks(IMPORT, "default", results, 300, screened,
+                               file_name="vendas.csv", problems=problems[1:])
     batches = list(parsed.issues)
     assert [len(batch) for batch in batches] == [ISSUES_AT_A_TIME, ISSUES_AT_A_TIME, 5]
     assert [issue.row_number for batch in batches for issue in batch] == [
@@ -119,9 +131,9 @@ optional_text = st.none() | st.text(max_size=12)  # quotes, backslashes, control
 normalised_rows = st.builds(
     NormalisedRow, row_number=st.just(0), email=st.text(min_size=1, max_size=12),
     name=optional_text, phone=optional_text, document=optional_text, product=optional_text,
-    amount=st.decimals(allow_nan=False, allow_infinity=False),
+    amount=st.none() | st.decimals(allow_nan=False, allow_infinity=False),
     currency=st.sampled_from(["BRL", "USD", "EUR"]), status=optional_text,
-    status_category=st.sampled_from(["active", "lost", "pending"]),
+    status_code=st.none() | st.sampled_from(STATUS_CODES),
     purchased_at=st.datetimes(timezones=st.just(UTC)), transaction_code=optional_text)
 
 
@@ -130,7 +142,7 @@ def test_row_events_are_the_models_json_byte_for_byte(rows: list[NormalisedRow],
                                                       tenant: str) -> None:
     numbered: list[NormalisedRow | RowProblem] = [
         r._replace(row_number=n) for n, r in enumerate(rows, start=2)]
-    parsed = split_into_chunks(IMPORT, tenant, numbered, chunk_size=4)
+    parsed = split_into_chunks(IMPORT, tenant, numbered, chunk_size=4, file_name="vendas.csv")
     for value in (v for chunk in parsed.chunks for _, v in chunk):
         event = ROW_TOPIC_ADAPTER.validate_json(value)
         assert event_json(event) == value  # every field of the model, in its order and form

@@ -6,7 +6,7 @@ from uuid import uuid4
 
 import pytest
 
-from hotmart_common.events import ChunkEnded, DeadLetter, RowParsed, event_json
+from hotmart_common.events import ChunkEnded, DeadLetter, FileRow, RowParsed, event_json
 
 pytestmark = pytest.mark.unit
 
@@ -14,9 +14,10 @@ pytestmark = pytest.mark.unit
 @pytest.mark.parametrize("event", [
     RowParsed(event_id=uuid4(), tenant_id="t", import_id=uuid4(), chunk_no=0, row_number=2,
               email="maria@example.com", name="Maria Conceição", amount=Decimal("297.10"),
-              currency="BRL", status_category="active", purchase_key="txn:HP1",
+              currency="BRL", status_code="APPROVED", purchase_key="txn:HP1", source="file",
+              provenance=FileRow(file_name="vendas.csv", row_number=2),
               purchased_at=datetime(2024, 3, 15, 17, 32, 10, 123456, tzinfo=UTC),
-              fingerprint="aprovado|297.10|BRL", first_of_buyer=True),
+              fingerprint="APPROVED|297.1|BRL", first_of_buyer=True),
     ChunkEnded(event_id=uuid4(), tenant_id="t", import_id=uuid4(), chunk_no=3,
                rows_published=0, last=True, chunks_total=4, total_rows=900),
     DeadLetter(topic="import.rows", partition=1, offset=7, value_base64="e30=",

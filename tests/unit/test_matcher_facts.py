@@ -4,8 +4,9 @@ from decimal import Decimal
 
 import pytest
 
-from hotmart_common.events import RowParsed
+from hotmart_common.events import FileRow, RowParsed
 from matcher_service.handlers import Match, buyers_of, merged_facts, row_outcome
+from matcher_service.matching import client_key
 from matcher_service.repository import StoredClient
 from matcher_service.rows import BuyerRow
 
@@ -17,9 +18,10 @@ def row(number: int, email: str, name: str | None, phone: str | None,
     """The matcher's view of a whole row event, as it reads one off the topic."""
     event = RowParsed(event_id=uuid.uuid4(), tenant_id="t", import_id=uuid.uuid4(), chunk_no=0,
                      row_number=number, email=email, name=name, phone=phone,
-                     amount=Decimal(1), currency="BRL", status_category="active",
+                     amount=Decimal(1), currency="BRL", status_code="APPROVED", source="file",
+                     provenance=FileRow(file_name="vendas.csv", row_number=number),
                      purchased_at=datetime(2025, 1, 1, tzinfo=UTC), first_of_buyer=first,
-                     purchase_key=f"txn:{number}", fingerprint="aprovado|1|BRL")
+                     purchase_key=f"txn:{number}", fingerprint="APPROVED|1|BRL")
     return BuyerRow.model_validate(event.model_dump())
 
 
@@ -59,3 +61,10 @@ def test_buyers_are_distinct_clients_by_email_each_with_its_first_row_of_the_out
     assert [(b.email, b.client_id, b.row_number) for b in updated] == [
         ("bia@example.com", bia.client_id, 7)]
     assert buyers_of(matches, "updated", first_rows_only=True) == []
+
+
+def test_one_client_per_matching_key_of_an_email() -> None:
+    assert client_key("  Ana@Example.COM ") == "ana@example.com"
+    facts = merged_facts([row(2, "Ana@Example.com", "Ana", None),
+                          row(3, " ana@example.com", None, "119")])
+    assert [(f.email, f.name, f.phone) for f in facts] == [("ana@example.com", "Ana", "119")]

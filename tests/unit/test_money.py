@@ -48,6 +48,7 @@ def _record(**amounts: Any) -> dict[str, Any]:
         "completed_at": now, "total_rows": 1, "chunks_total": 1, "chunks_done": 1,
         "clients_created": 1, "clients_updated": 0, "rows_skipped": 0, "rows_failed": 0,
         "transactions_new": 1, "transactions_changed": 0, "transactions_unchanged": 0,
+        "purchases_without_amount": 0, "status_when_missing": "WAITING_PAYMENT",
         "duplicate_policy": "update", "default_purchased_at": None, "currency": "BRL",
         "mapping": "{}", "error": None, "waiting_for": None, "preview": "{}", **amounts,
     }

@@ -14,6 +14,7 @@ from hotmart_common.events import (
     ROW_TOPIC_ADAPTER,
     ChunkEnded,
     DeadLetter,
+    FileRow,
     RowParsed,
     RowTopicDecoder,
     event_json,
@@ -29,10 +30,11 @@ def row(row_number: int) -> RowParsed:
     return RowParsed(
         event_id=uuid4(), tenant_id="t", import_id=IMPORT_ID, chunk_no=0,
         row_number=row_number, email=f"buyer{row_number}@example.com", name="Maria",
-        amount=Decimal("297.10"), currency="BRL", status_category="active",
+        amount=Decimal("297.10"), currency="BRL", status_code="APPROVED", source="file",
+        provenance=FileRow(file_name="vendas.csv", row_number=row_number),
         purchase_key=f"txn:HP{row_number}",
         purchased_at=datetime(2024, 3, 15, 17, 32, 10, tzinfo=UTC),
-        fingerprint="aprovado|297.10|BRL", first_of_buyer=True)
+        fingerprint="APPROVED|297.1|BRL", first_of_buyer=True)
 
 
 def end(rows: int) -> ChunkEnded:

@@ -9,7 +9,7 @@ from uuid import uuid4
 import pytest
 from pydantic import BaseModel
 
-from hotmart_common.events import RowParsed, RowTopicDecoder, event_json
+from hotmart_common.events import FileRow, RowParsed, RowTopicDecoder, event_json
 from hotmart_common.kafka_decoding import decode_records
 from hotmart_common.row_views import PurchaseRow, RowView
 from matcher_service.rows import BuyerRow
@@ -41,7 +41,9 @@ def test_a_view_types_and_constrains_each_field_as_the_contract(view: type[BaseM
 
 def test_the_consumers_views_read_every_field_a_consumer_needs_and_skip_the_rest() -> None:
     read = set(BuyerRow.model_fields) | set(PurchaseRow.model_fields)
-    assert set(RowParsed.model_fields) - read == {"event_id", "schema_version"}
+    # Where a row came from is a fact no consumer acts on yet.
+    assert set(RowParsed.model_fields) - read == {"event_id", "schema_version", "source",
+                                                  "provenance"}
     assert set(BuyerRow.model_fields) & {"amount", "purchased_at", "product"} == set()
     assert set(PurchaseRow.model_fields) & {"name", "phone", "document"} == set()
 
@@ -51,9 +53,11 @@ def row() -> RowParsed:
         event_id=uuid4(), tenant_id="t", import_id=uuid4(), chunk_no=3, row_number=907,
         email="maria@example.com", name="Maria", phone="11999990000", document="00000000000",
         product="Curso", amount=Decimal("297.10"), currency="BRL", status="Aprovado",
-        status_category="active", purchased_at=datetime(2024, 3, 15, 17, 32, 10, tzinfo=UTC),
+        status_code="APPROVED", source="file",
+        provenance=FileRow(file_name="vendas.csv", row_number=907),
+        purchased_at=datetime(2024, 3, 15, 17, 32, 10, tzinfo=UTC),
         transaction_code="HP0000000000907", purchase_key="txn:HP0000000000907",
-        fingerprint="aprovado|297.1|BRL", first_of_buyer=True)
+        fingerprint="APPROVED|297.1|BRL", first_of_buyer=True)
 
 
 @pytest.mark.parametrize("view", VIEWS, ids=lambda v: v.__name__)
@@ -77,8 +81,10 @@ def with_(**changes: object) -> bytes:
     (PurchaseRow, with_(amount="abc"), True),
     (BuyerRow, with_(amount="abc"), False),  # the matcher has no use for the amount
     (BuyerRow, with_(first_of_buyer="perhaps"), True),
-    (PurchaseRow, with_(row_number=1), True),
-    (BuyerRow, with_(row_number=1), True),
+    (PurchaseRow, with_(row_number=0), True),
+    (BuyerRow, with_(row_number=0), True),
+    (PurchaseRow, with_(status_code="Aprovado"), True),  # a code, or none
+    (BuyerRow, with_(status_code="Aprovado"), False),
     (BuyerRow, with_(email=None), True),
 ])
 def test_a_view_refuses_only_what_it_reads(view: type[BaseModel], bad: bytes,

@@ -14,7 +14,6 @@ from hotmart_common.spreadsheet import (
     normalise_email,
     parse_amount,
     parse_datetime,
-    status_category,
 )
 from hotmart_common.spreadsheet.currencies import currency_token_pattern
 
@@ -327,56 +326,6 @@ def test_case_and_whitespace_variants_normalise_to_one_address(
         char.upper() if flip else char for char, flip in zip(email, flips, strict=True)
     )
     assert normalise_email(before + variant + after) == normalise_email(email) == email.lower()
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "approved", "Aprovado", "aprovada", "APPROVED", "COMPLETE", "complete", "Completed",
-        "Completo", "completa", "aprobado", "Completado",
-    ],
-)  # fmt: skip
-def test_paid_statuses_are_active(text: str) -> None:
-    assert status_category(text) == "active"
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "cancelled", "canceled", "CANCELLED", "Cancelado", "cancelada", "refunded", "Reembolsado",
-        "reembolsada", "partially refunded", "Parcialmente reembolsado", "PARTIALLY_REFUNDED",
-        "partially-refunded", "chargeback", "CHARGEBACK", "expired", "Expirado", "expirada",
-        "overdue", "delayed", "Atrasado", "atrasada", "refused", "Recusado", "recusada",
-        "rechazado", "NO_FUNDS", "no funds", "blocked", "Bloqueado", "BLOCKED", "vencido",
-    ],
-)  # fmt: skip
-def test_failed_and_reversed_statuses_are_lost(text: str) -> None:
-    assert status_category(text) == "lost"
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "waiting payment", "WAITING_PAYMENT", "Aguardando pagamento", "printed billet",
-        "PRINTED_BILLET", "Boleto impresso", "processing", "Em processamento",
-        "PROCESSING_TRANSACTION", "under analysis", "UNDER_ANALISYS", "Em análise", "started",
-        "STARTED", "Iniciada", "dispute", "Em disputa", "Disputa", "protested", "PROTESTED",
-        "Protestado", "pre-order", "PRE_ORDER", "Pré-venda", "pending", "something new", "",
-        None,
-    ],
-)  # fmt: skip
-def test_everything_else_is_pending(text: str | None) -> None:
-    assert status_category(text) == "pending"
-
-
-@given(st.sampled_from(["Aprovado", "Reembolsado", "Aguardando pagamento"]), st.data())
-def test_status_ignores_case_accents_and_separators(status: str, data: st.DataObject) -> None:
-    flips = data.draw(st.lists(st.booleans(), min_size=len(status), max_size=len(status)))
-    variant = "".join(
-        char.upper() if flip else char for char, flip in zip(status, flips, strict=True)
-    )
-    variant = variant.replace(" ", data.draw(st.sampled_from([" ", "_", "-", "  "])))
-    assert status_category(variant) == status_category(status)
 
 
 @pytest.mark.parametrize(

@@ -82,13 +82,13 @@ def test_detailed_export_rows() -> None:
         amount=Decimal("297.00"),
         currency="BRL",
         status="Aprovado",
-        status_category="active",
+        status_code="APPROVED",
         purchased_at=datetime(2024, 3, 15, 17, 32, 10, tzinfo=UTC),
         transaction_code="HP0000000000001",
     )
-    assert (joao.amount, joao.status_category) == (Decimal("243.04"), "lost")
+    assert (joao.amount, joao.status_code) == (Decimal("243.04"), "REFUNDED")
     assert (ana.amount, ana.currency, ana.purchased_at) == (Decimal("0"), "BRL", DEFAULT_DATE)
-    assert (ana.status_category, ana.phone, ana.product) == ("pending", None, None)
+    assert (ana.status_code, ana.phone, ana.product) == ("WAITING_PAYMENT", None, None)
 
 
 def test_legacy_export_rows_use_total_price_and_the_first_currency() -> None:
@@ -103,7 +103,7 @@ def test_legacy_export_rows_use_total_price_and_the_first_currency() -> None:
     (row,) = _rows(text)
 
     assert (row.product, row.name, row.transaction_code) == ("Curso", "Ana", "HP9")
-    assert (row.amount, row.currency, row.status_category) == (Decimal("97.00"), "USD", "active")
+    assert (row.amount, row.currency, row.status_code) == (Decimal("97.00"), "USD", "COMPLETE")
     assert row.purchased_at == datetime(2025, 9, 20, 9, 42, 57, tzinfo=UTC)
 
 
@@ -186,7 +186,14 @@ def test_blank_amount_is_zero_and_blank_date_is_the_default() -> None:
 
 def test_without_amount_or_date_columns_defaults_apply() -> None:
     (row,) = _rows("Email\na@example.com\n")
-    assert (row.amount, row.purchased_at, row.currency) == (Decimal("0"), DEFAULT_DATE, "BRL")
+    assert (row.purchased_at, row.currency) == (DEFAULT_DATE, "BRL")
+
+
+def test_without_an_amount_column_no_amount_is_known_and_a_blank_cell_is_zero() -> None:
+    (row,) = _rows("Email\na@example.com\n")
+    assert row.amount is None  # never an invented 0
+    blank, given = _rows("Email;Valor\na@example.com;\nb@example.com;10,00\n")
+    assert (blank.amount, given.amount) == (Decimal("0"), Decimal("10.00"))
 
 
 def test_default_purchased_at_is_returned_in_utc() -> None:
@@ -212,16 +219,23 @@ def test_currency_comes_from_its_column_else_the_default() -> None:
     assert [row.currency for row in rows] == ["USD", "EUR", "BRL", "EUR"]
 
 
-def test_without_a_status_column_every_row_is_active() -> None:
-    assert [row.status_category for row in _rows("Email\na@example.com\n")] == ["active"]
+def test_without_a_status_column_every_row_gets_the_status_chosen_at_confirm() -> None:
+    assert [(row.status, row.status_code) for row in _rows("Email\na@example.com\n")] == [
+        (None, "WAITING_PAYMENT")]
+    table = read_table(b"Email\na@example.com\n", "v.csv")
+    (row,) = normalise_rows(table, {"email": "Email"}, default_purchased_at=DEFAULT_DATE,
+                            status_when_missing="APPROVED")
+    assert isinstance(row, NormalisedRow) and (row.status, row.status_code) == (None, "APPROVED")
 
 
-def test_a_blank_status_in_a_status_column_is_pending() -> None:
-    rows = _rows("Email;Status\na@example.com;\nb@example.com;APPROVED\nc@example.com;CHARGEBACK\n")
-    assert [(row.status, row.status_category) for row in rows] == [
-        (None, "pending"),
-        ("APPROVED", "active"),
-        ("CHARGEBACK", "lost"),
+def test_a_blank_or_unknown_status_in_a_status_column_has_no_code() -> None:
+    rows = _rows("Email;Status\na@example.com;\nb@example.com;APPROVED\nc@example.com;CHARGEBACK\n"
+                 "d@example.com;Pago\n")
+    assert [(row.status, row.status_code) for row in rows] == [
+        (None, None),
+        ("APPROVED", "APPROVED"),
+        ("CHARGEBACK", "CHARGEBACK"),
+        ("Pago", None),
     ]
 
 
@@ -230,7 +244,8 @@ def test_a_user_override_mapping_is_followed() -> None:
         DETAILED_SAMPLE,
         mapping={"email": "Email do(a) Comprador(a)", "amount": "Valor de compra sem impostos"},
     )
-    assert (maria.amount, maria.name, maria.status_category) == (Decimal("250.00"), None, "active")
+    assert (maria.amount, maria.name, maria.status_code) == (Decimal("250.00"), None,
+                                                             "WAITING_PAYMENT")
 
 
 def test_a_mapping_naming_a_missing_column_is_refused() -> None:

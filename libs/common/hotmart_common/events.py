@@ -13,6 +13,7 @@ from uuid import UUID, SafeUUID
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
+from hotmart_common.hotmart_statuses import STATUS_WHEN_MISSING, StatusCode
 from hotmart_common.money import Money
 
 EVENT_NAMESPACE = UUID("6f1c3a52-8d0e-4c1b-9a57-2b9f64a0c3d1")
@@ -20,6 +21,7 @@ EVENT_NAMESPACE = UUID("6f1c3a52-8d0e-4c1b-9a57-2b9f64a0c3d1")
 StatusCategory = Literal["active", "lost", "pending"]
 DuplicatePolicy = Literal["update", "skip"]
 ConsumerService = Literal["matcher", "journey", "revenue"]
+RowSource = Literal["file", "webhook", "hotmart_api", "members", "manual"]
 CONSUMER_SERVICES: tuple[ConsumerService, ...] = ("matcher", "journey", "revenue")
 
 
@@ -92,15 +94,79 @@ class ImportConfirmed(ImportEvent):
         description="S3 key of the table the upload read from the workbook (Arrow IPC): the "
                     "parser reads it instead of the workbook, or the workbook if it is gone.",
         examples=["imports/default/5d0c8a8e-1f7b-4c1e-8a43-8f1f3f7d6a10/stored/table-v1.arrow"])
+    status_when_missing: StatusCode = Field(
+        default=STATUS_WHEN_MISSING,
+        description="Status code of every purchase when the file has no status column "
+                    "(WAITING_PAYMENT, the default, counts as pending revenue).",
+        examples=["APPROVED"])
 
 
+class Provenance(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class FileRow(Provenance):
+    """A row of an uploaded file."""
+
+    kind: Literal["file"] = Field(default="file", description="Discriminator.")
+    file_name: str = Field(description="The file as uploaded.", examples=["vendas.csv"])
+    row_number: int = Field(ge=2, description="Its spreadsheet row number (header = 1).",
+                            examples=[2])
+
+
+class WebhookDelivery(Provenance):
+    """A purchase of one Hotmart webhook delivery (postback v2)."""
+
+    kind: Literal["webhook"] = Field(default="webhook", description="Discriminator.")
+    event_id: str = Field(description="The delivery's Hotmart event id.",
+                          examples=["b1c2d3e4-0000-4000-8000-000000000001"])
+
+
+class ApiPage(Provenance):
+    """An item of one page of a Hotmart API read (a backfill)."""
+
+    kind: Literal["hotmart_api"] = Field(default="hotmart_api", description="Discriminator.")
+    page_token: str | None = Field(default=None, description="The page's token (None: the "
+                                   "first page).", examples=["eyJyb3dzIjo1MH0="])
+    page: int | None = Field(default=None, ge=1, description="The page's number, for an "
+                             "endpoint paged by number.", examples=[1])
+    index: int = Field(ge=0, description="The item's position in its page.", examples=[0])
+
+
+class MemberList(Provenance):
+    """A line of a member list, pasted or uploaded (name;email[;date])."""
+
+    kind: Literal["members"] = Field(default="members", description="Discriminator.")
+    list_name: str | None = Field(default=None, description="The uploaded list's file name, "
+                                  "if it was a file.", examples=["alunos.txt"])
+    line_number: int = Field(ge=1, description="Its line in the list.", examples=[1])
+
+
+class Manual(Provenance):
+    """A buyer or member added by hand."""
+
+    kind: Literal["manual"] = Field(default="manual", description="Discriminator.")
+    added_by: str | None = Field(default=None, description="Who added it (an API key's "
+                                 "name), if known.", examples=["crm-web"])
+
+
+RowProvenance = Annotated[FileRow | WebhookDelivery | ApiPage | MemberList | Manual,
+                          Field(discriminator="kind")]
+
+
+# A row is a buyer's purchase as one door reported it (a file's row today; a webhook
+# delivery, an API page's item, a member list's line soon), normalised: nothing in it
+# depends on a spreadsheet but the provenance of a file's row.
 class RowParsed(ImportEvent):
-    """One valid purchase row of an export, normalised."""
+    """A fact about a buyer: who bought what, in what state, and where it was read."""
 
     kind: Literal["row"] = Field(default="row", description="Discriminator on the row topic.")
     chunk_no: int = Field(ge=0, description="Chunk this row belongs to.", examples=[0])
-    row_number: int = Field(ge=2, description="Row number in the spreadsheet (header = 1).",
-                            examples=[2])
+    row_number: int = Field(
+        ge=1, description="The row's position in its import (for a file, its spreadsheet row "
+                          "number): with import_id, the row's natural key.", examples=[2])
+    source: RowSource = Field(description="The door the row came through.", examples=["file"])
+    provenance: RowProvenance = Field(description="Where in its source the row was read.")
     email: str = Field(description="Buyer e-mail, trimmed and lower-cased.",
                        examples=["maria.silva@example.com"])
     name: str | None = Field(default=None, description="Buyer name.", examples=["Maria Silva"])
@@ -109,25 +175,30 @@ class RowParsed(ImportEvent):
                                  examples=["00000000000"])
     product: str | None = Field(default=None, description="Product name.",
                                 examples=["Curso Exemplo de Jardinagem"])
-    amount: Decimal = Field(description="Amount paid, exact decimal.", examples=["297.00"])
+    amount: Decimal | None = Field(description="Amount paid, exact decimal; None when the "
+                                   "source does not say (a file without an amount column).",
+                                   examples=["297.00"])
     currency: str = Field(description="ISO 4217 currency code.", examples=["BRL"])
-    status: str | None = Field(default=None, description="Status text as in the file.",
+    status: str | None = Field(default=None, description="Status text as the source wrote it.",
                                examples=["Aprovado"])
-    status_category: StatusCategory = Field(description="Revenue category of the status.",
-                                            examples=["active"])
+    status_code: StatusCode | None = Field(
+        description="Hotmart's transaction status the text stands for "
+                    "(hotmart_common.hotmart_statuses); None when it is not a known status.",
+        examples=["APPROVED"])
     purchased_at: datetime = Field(description="Purchase time, UTC.",
                                    examples=["2024-03-15T17:32:10Z"])
     transaction_code: str | None = Field(default=None, description="Hotmart transaction code.",
                                          examples=["HP0000000000001"])
     purchase_key: str = Field(
-        description="Identifies the purchase across exports: 'txn:<code>', or 'row:<content hash>'"
-                    " when the file has no transaction code.",
+        description="Identifies the purchase across imports and doors: 'txn:<code>', or "
+                    "'row:<content hash>' when the source has no transaction code "
+                    "(hotmart_common.purchase_identity).",
         examples=["txn:HP0000000000001"])
     fingerprint: str = Field(description="Status, amount and currency; a different fingerprint"
                                          " for a known purchase key is a change.",
-                             examples=["aprovado|297|BRL"])
+                             examples=["APPROVED|297|BRL"])
     first_of_buyer: bool = Field(
-        description="True on the first valid row of this e-mail in the file; client counts and "
+        description="True on the first row of this e-mail in the import; client counts and "
                     "client events hang on it so a buyer with many rows counts once.",
         examples=[True],
     )
@@ -145,13 +216,14 @@ class ChunkEnded(ImportEvent):
     chunks_total: int | None = Field(default=None, ge=1,
                                      description="Number of chunks (on the last marker).")
     total_rows: int | None = Field(default=None, ge=0,
-                                   description="Non-blank data rows in the file (last marker).")
+                                   description="Rows of the import (a file's non-blank data "
+                                               "rows), on the last marker.")
     first_row_number: int | None = Field(
-        default=None, ge=2, description="Spreadsheet row number of the chunk's first row: with"
+        default=None, ge=1, description="Row number of the chunk's first row: with"
         " last_row_number, the range every row of the chunk lies in (none for an empty chunk).",
         examples=[2])
-    last_row_number: int | None = Field(default=None, ge=2,
-                                        description="Spreadsheet row number of its last row.",
+    last_row_number: int | None = Field(default=None, ge=1,
+                                        description="Row number of its last row.",
                                         examples=[301])
 
 
@@ -224,6 +296,9 @@ class ChunkProcessed(ImportEvent):
                                       description="Known purchases whose status or amount changed.")
     transactions_unchanged: int = Field(default=0, ge=0,
                                         description="Known purchases seen again unchanged.")
+    purchases_without_amount: int = Field(
+        default=0, ge=0, description="Rows of the chunk whose purchase has no known amount: "
+                                     "recorded, and summed in no revenue.")
     milestones_recorded: int = Field(default=0, ge=0, description="Journey milestones recorded.")
     revenue: list[RevenueTotal] = Field(default_factory=list,
                                         description="Ledger totals of the chunk.")
@@ -260,6 +335,9 @@ class ImportSummary(BaseModel):
     transactions_new: int = Field(ge=0, description="Purchases never seen before.")
     transactions_changed: int = Field(ge=0, description="Known purchases that changed.")
     transactions_unchanged: int = Field(ge=0, description="Known purchases seen again unchanged.")
+    purchases_without_amount: int = Field(
+        default=0, ge=0, description="Purchases whose amount the source did not give: in no "
+                                     "revenue sum.")
     total_revenue: Money = Field(description="Sum of active amounts.", examples=["1234.56"])
     lost_revenue: Money = Field(description="Sum of lost amounts.", examples=["297.00"])
     currency: str = Field(description="The import's currency, or MIXED.", examples=["BRL"])

@@ -14,7 +14,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .events import StatusCategory
+from .hotmart_statuses import StatusCode
 
 
 class RowView(BaseModel):
@@ -26,7 +26,7 @@ class RowView(BaseModel):
     tenant_id: str
     import_id: UUID
     chunk_no: int = Field(ge=0)
-    row_number: int = Field(ge=2)
+    row_number: int = Field(ge=1)
     email: str
     purchase_key: str
     fingerprint: str
@@ -36,9 +36,9 @@ class PurchaseRow(RowView):
     """What the journey and revenue services read: the purchase itself."""
 
     product: str | None = None
-    amount: Decimal
+    amount: Decimal | None
     currency: str
     status: str | None = None
-    status_category: StatusCategory
+    status_code: StatusCode | None
     purchased_at: datetime
     transaction_code: str | None = None

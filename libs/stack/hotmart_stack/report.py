@@ -77,6 +77,10 @@ def summary_text(resource: Mapping[str, Any]) -> str:
         f"  revenue   {money(resource.get('total_revenue'), currency)} total · "
         f"{money(resource.get('lost_revenue'), currency)} lost",
     ]
+    without_amount = count(resource, "purchases_without_amount")
+    if without_amount:
+        lines.append(f"  amounts   {without_amount} purchase{'s' if without_amount != 1 else ''}"
+                     " had no amount (the file has no amount column): in no revenue")
     return "\n".join(lines + issue_lines(resource.get("issues") or []))
 
 

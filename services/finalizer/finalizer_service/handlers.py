@@ -75,6 +75,7 @@ async def _complete(uow: UnitOfWork, record: Any, state: ImportState) -> None:
             transactions_new=progress.transactions_new,
             transactions_changed=progress.transactions_changed,
             transactions_unchanged=progress.transactions_unchanged,
+            purchases_without_amount=progress.purchases_without_amount,
             total_revenue=progress.total_revenue,
             lost_revenue=progress.lost_revenue,
             currency=progress.currency or "BRL",

@@ -34,6 +34,7 @@ class ServiceReports:
     transactions_new: int = 0
     transactions_changed: int = 0
     transactions_unchanged: int = 0
+    purchases_without_amount: int = 0
     clients_created: int = 0  # counted in the chunk of each client's first row
 
 
@@ -101,6 +102,7 @@ def _progress(reports: ReportTotals, chunks_done: int, rows_failed: int,
         lost_revenue=sum((c["lost"] for c in by_currency.values()), Decimal(0)),
         currency=currencies[0] if len(currencies) == 1 else ("MIXED" if currencies else None),
         waiting_for=waiting_for,
+        purchases_without_amount=revenue.purchases_without_amount,
         revenue_by_currency={
             currency: {category: money_text(amount) for category, amount in totals.items()}
             for currency, totals in sorted(by_currency.items())

@@ -52,6 +52,7 @@ class ReportRepository:
             " coalesce(sum((report->>'transactions_new')::int), 0) AS new,"
             " coalesce(sum((report->>'transactions_changed')::int), 0) AS changed,"
             " coalesce(sum((report->>'transactions_unchanged')::int), 0) AS unchanged,"
+            " coalesce(sum((report->>'purchases_without_amount')::int), 0) AS without_amount,"
             " coalesce(sum((report->>'clients_created')::int), 0) AS clients_created"
             " FROM chunk_reports WHERE import_id = $1 GROUP BY service", import_id,
         )
@@ -66,6 +67,7 @@ class ReportRepository:
                 chunks=frozenset(r["chunks"]), chunks_total=r["chunks_total"],
                 transactions_new=r["new"], transactions_changed=r["changed"],
                 transactions_unchanged=r["unchanged"], clients_created=r["clients_created"],
+                purchases_without_amount=r["without_amount"],
             ) for r in services},
             revenue=[RevenueSum(r["currency"], r["category"], r["amount"]) for r in revenue],
         )

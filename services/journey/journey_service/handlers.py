@@ -5,11 +5,11 @@ from uuid import UUID
 
 from hotmart_common.events import ChunkEnded, ChunkProcessed, stable_event_id
 from hotmart_common.metrics import ROWS_PROCESSED
-from hotmart_common.purchases import saved_outcome
 from hotmart_common.row_views import PurchaseRow
-from hotmart_common.spreadsheet.text import fold
 from hotmart_common.store import UnitOfWork
+from hotmart_common.store.purchase_upserts import PurchaseOutcome, saved_outcome
 
+from .milestones import Status, milestone_kind
 from .repository import JourneyRepository, KnownPurchase, Milestone
 
 
@@ -30,20 +30,22 @@ async def apply_rows(uow: UnitOfWork, rows: list[PurchaseRow]) -> None:
 async def _record(repo: JourneyRepository, import_id: UUID, rows: list[PurchaseRow]) -> int:
     saved = await repo.save_purchases(rows[0].tenant_id, rows)
     outcomes = [(row, saved_outcome(saved, row.purchase_key)) for row in rows]
-    milestones = [milestone(row, outcome, saved.get(row.purchase_key))
-                  for row, outcome in outcomes if outcome != "unchanged"]
+    milestones = [found for row, outcome in outcomes
+                  if (found := milestone(row, outcome, saved.get(row.purchase_key)))]
     await repo.add_milestones(rows[0].tenant_id, import_id, milestones)
     await repo.record_unchanged_rows(import_id, [r for r, outcome in outcomes
                                                  if outcome == "unchanged"])
     return len(milestones)
 
 
-def milestone(row: PurchaseRow, outcome: str, before: KnownPurchase | None) -> Milestone:
-    if outcome == "new" or before is None:
-        return Milestone(row, "purchase")
-    if fold(before.status or "") != fold(row.status or ""):
-        return Milestone(row, "status_change", previous_status=before.status)
-    return Milestone(row, "purchase_changed", previous_status=before.status)
+def milestone(row: PurchaseRow, outcome: PurchaseOutcome,
+              before: KnownPurchase | None) -> Milestone | None:
+    """The row's milestone (journey_service.milestones), with the status it moved from."""
+    previous = None if before is None else before.status
+    kind = milestone_kind(outcome, previous, Status(row.status, row.status_code))
+    if kind is None:
+        return None
+    return Milestone(row, kind, previous if kind != "purchase" else None)
 
 
 async def report_chunk(uow: UnitOfWork, end: ChunkEnded) -> ChunkProcessed:

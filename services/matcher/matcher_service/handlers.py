@@ -16,6 +16,7 @@ from hotmart_common.metrics import ROWS_PROCESSED
 from hotmart_common.store import UnitOfWork
 from hotmart_common.topics import CLIENT_CREATED, CLIENT_UPDATED
 
+from .matching import client_key
 from .repository import (
     Buyer,
     ClientFacts,
@@ -80,12 +81,14 @@ async def _match_import_rows(uow: UnitOfWork, rows: list[BuyerRow]) -> None:
 async def _record_fresh_rows(repo: MatcherRepository, tenant_id: str, import_id: UUID,
                              rows: list[BuyerRow]) -> list[Match]:
     clients = await repo.upsert_clients(tenant_id, import_id, merged_facts(rows))
+    client_of = [clients[client_key(r.email)] for r in rows]
     changed = await repo.save_purchases(tenant_id, [
-        Purchase(r.purchase_key, r.fingerprint, clients[r.email].client_id) for r in rows
+        Purchase(r.purchase_key, r.fingerprint, client.client_id)
+        for r, client in zip(rows, client_of, strict=True)
     ])
-    matches = [Match(r, clients[r.email], row_outcome(created=clients[r.email].created,
-                                                      changed=r.purchase_key in changed))
-               for r in rows]
+    matches = [Match(r, client, row_outcome(created=client.created,
+                                            changed=r.purchase_key in changed))
+               for r, client in zip(rows, client_of, strict=True)]
     await repo.record_rows(import_id, [
         MatchedRow(m.row.row_number, m.row.chunk_no, m.client.client_id, m.row.first_of_buyer,
                    m.outcome) for m in matches
@@ -100,8 +103,9 @@ def buyers_of(matches: list[Match], outcome: str, *, first_rows_only: bool) -> l
     picked = [m for m in matches
               if m.outcome == outcome and (m.row.first_of_buyer or not first_rows_only)]
     for match in sorted(picked, key=lambda m: m.row.row_number):
-        chosen.setdefault(match.row.email, Buyer(
-            match.client.client_id, match.row.email, match.client.name,
+        email = client_key(match.row.email)
+        chosen.setdefault(email, Buyer(
+            match.client.client_id, email, match.client.name,
             match.client.created_at, match.row.row_number))
     return [chosen[email] for email in sorted(chosen)]
 
@@ -119,14 +123,16 @@ def row_outcome(*, created: bool, changed: bool) -> str:
 
 
 def merged_facts(rows: list[BuyerRow]) -> list[ClientFacts]:
-    """One set of facts per e-mail; a later row's non-empty value wins."""
+    """One set of facts per client (matching.client_key); a later row's non-empty value
+    wins."""
     facts: dict[str, tuple[str | None, str | None, str | None]] = {}
     for row in sorted(rows, key=attrgetter("row_number")):
-        old = facts.get(row.email)
+        key = client_key(row.email)
+        old = facts.get(key)
         if old is None:
-            facts[row.email] = (row.name, row.phone, row.document)
+            facts[key] = (row.name, row.phone, row.document)
         else:
-            facts[row.email] = (row.name or old[0], row.phone or old[1], row.document or old[2])
+            facts[key] = (row.name or old[0], row.phone or old[1], row.document or old[2])
     return [ClientFacts(email, *values) for email, values in facts.items()]
 
 

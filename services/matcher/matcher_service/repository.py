@@ -9,9 +9,9 @@ from uuid import UUID
 import asyncpg
 
 from hotmart_common.events import ChunkEnded
-from hotmart_common.purchases import WRITE_ONLY_CHANGES
 from hotmart_common.store import Connection
 from hotmart_common.store.keyed import CHUNK_ROWS, chunk_rows, recorded_rows
+from hotmart_common.store.purchase_upserts import WRITE_ONLY_CHANGES
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 

@@ -11,7 +11,7 @@ from uuid import UUID
 from pydantic_core import to_json
 
 from hotmart_common.events import ChunkEnded, chunk_key, event_json, stable_event_id
-from hotmart_common.purchases import fingerprint, purchase_key
+from hotmart_common.purchase_identity import fingerprint, purchase_key
 from hotmart_common.spreadsheet import NormalisedRow, RowProblem
 from hotmart_common.store.imports import RowIssue
 
@@ -33,6 +33,7 @@ class ParsedImport:
 
 def split_into_chunks(import_id: UUID, tenant_id: str, results: Sequence[Result],
                       chunk_size: int, screened: Mapping[int, RowIssue] | None = None, *,
+                      file_name: str,
                       problems: Collection[RowProblem] | None = None) -> ParsedImport:
     """Chunk ``n`` holds data rows ``n*size .. (n+1)*size - 1`` (skipped ones included).
 
@@ -42,7 +43,8 @@ def split_into_chunks(import_id: UUID, tenant_id: str, results: Sequence[Result]
     a chunk at a time, so the first chunk can be on its way while the rest are still being
     built. Results in row-number order may come with their ``problems`` already picked out:
     a lazy sequence (NormalisedRows) then builds each row once, for its chunk, and each
-    problem once, for its batch of issues.
+    problem once, for its batch of issues. Every row is a fact of source ``file``, read at
+    its row of ``file_name``.
     """
     screened = screened or {}
     issues: Iterable[RowIssue]
@@ -56,11 +58,11 @@ def split_into_chunks(import_id: UUID, tenant_id: str, results: Sequence[Result]
     chunks_total = max(1, -(-len(results) // chunk_size))
     return ParsedImport(issue_count, _in_batches(issues, ISSUES_AT_A_TIME), len(results),
                         chunks_total, _messages(
-        import_id, tenant_id, results, chunk_size, screened, chunks_total))
+        import_id, tenant_id, file_name, results, chunk_size, screened, chunks_total))
 
 
-def _messages(import_id: UUID, tenant_id: str, results: Sequence[Result], chunk_size: int,
-              screened: Mapping[int, RowIssue], chunks_total: int
+def _messages(import_id: UUID, tenant_id: str, file_name: str, results: Sequence[Result],
+              chunk_size: int, screened: Mapping[int, RowIssue], chunks_total: int
               ) -> Iterator[list[tuple[bytes, bytes]]]:
     keys = _PurchaseKeys()
     seen_buyers: set[str] = set()
@@ -73,8 +75,8 @@ def _messages(import_id: UUID, tenant_id: str, results: Sequence[Result], chunk_
                 continue
             first = result.email not in seen_buyers
             seen_buyers.add(result.email)
-            messages.append((key, _row_event(import_text, tenant_id, chunk_no, result,
-                                             keys.of(result), first)))
+            messages.append((key, _row_event(import_text, tenant_id, file_name, chunk_no,
+                                             result, keys.of(result), first)))
         last = chunk_no == chunks_total - 1
         messages.append((key, event_json(ChunkEnded(
             event_id=stable_event_id(import_id, "chunk", chunk_no),
@@ -129,8 +131,8 @@ class _PurchaseKeys:
                             amount=row.amount, currency=row.currency, occurrence=occurrence)
 
 
-def _row_event(import_id: str, tenant_id: str, chunk_no: int, row: NormalisedRow,
-               key: str, first_of_buyer: bool) -> bytes:
+def _row_event(import_id: str, tenant_id: str, file_name: str, chunk_no: int,
+               row: NormalisedRow, key: str, first_of_buyer: bool) -> bytes:
     """``event_json(RowParsed(...))``, byte for byte, without building and validating a
     model per row: the normaliser's rows are typed already. The dict follows the model's
     field order; tests/unit/test_chunking.py holds the two to the same bytes."""
@@ -142,6 +144,8 @@ def _row_event(import_id: str, tenant_id: str, chunk_no: int, row: NormalisedRow
         "kind": "row",
         "chunk_no": chunk_no,
         "row_number": row.row_number,
+        "source": "file",
+        "provenance": {"kind": "file", "file_name": file_name, "row_number": row.row_number},
         "email": row.email,
         "name": row.name,
         "phone": row.phone,
@@ -150,11 +154,11 @@ def _row_event(import_id: str, tenant_id: str, chunk_no: int, row: NormalisedRow
         "amount": row.amount,
         "currency": row.currency,
         "status": row.status,
-        "status_category": row.status_category,
+        "status_code": row.status_code,
         "purchased_at": row.purchased_at,
         "transaction_code": row.transaction_code,
         "purchase_key": key,
-        "fingerprint": fingerprint(row.status, row.amount, row.currency),
+        "fingerprint": fingerprint(row.status_code, row.status, row.amount, row.currency),
         "first_of_buyer": first_of_buyer,
     })
 

@@ -61,7 +61,7 @@ async def _parse(event: ImportConfirmed, file_format: FileFormat, store: Store,
     screened = screen_keys(keys, event.mapping, existing)
     del keys
     parsed = split_into_chunks(event.import_id, event.tenant_id, rows, chunk_size, screened,
-                               problems=rows.problems())
+                               file_name=event.file_name, problems=rows.problems())
     del rows  # the chunks keep it until the last one is built
     await _record(store, event, parsed)
     await _publish(publisher, parsed)
@@ -112,6 +112,7 @@ def _normalise(event: ImportConfirmed, table: Table) -> NormalisedRows:
     return normalise_table(
         table, event.mapping,  # type: ignore[arg-type]
         default_purchased_at=event.default_purchased_at or event.uploaded_at,
+        status_when_missing=event.status_when_missing,
     )
 
 

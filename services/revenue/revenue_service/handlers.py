@@ -1,4 +1,5 @@
-"""Revenue handlers: every purchase lands in the ledger as active, lost or pending."""
+"""Revenue handlers: every purchase lands in the ledger as active, lost or pending
+(revenue_service.categories); one without an amount is recorded and summed nowhere."""
 
 from collections import defaultdict
 from decimal import Decimal
@@ -10,6 +11,7 @@ from hotmart_common.metrics import ROWS_PROCESSED
 from hotmart_common.row_views import PurchaseRow
 from hotmart_common.store import UnitOfWork
 
+from .categories import category
 from .metrics import REVENUE
 from .repository import LedgerRepository
 
@@ -31,9 +33,10 @@ def _count(rows: list[PurchaseRow]) -> None:
     ROWS_PROCESSED.labels("revenue", "recorded").inc(len(rows))
     sums: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     for row in rows:
-        sums[(row.status_category, row.currency)] += row.amount
-    for (category, currency), amount in sums.items():  # metrics are floats; the ledger is exact
-        REVENUE.labels(category, currency).inc(float(amount))
+        if row.amount is not None:
+            sums[(category(row.status_code), row.currency)] += row.amount
+    for (kind, currency), amount in sums.items():  # metrics are floats; the ledger is exact
+        REVENUE.labels(kind, currency).inc(float(amount))
 
 
 async def report_chunk(uow: UnitOfWork, end: ChunkEnded) -> ChunkProcessed:
@@ -42,7 +45,8 @@ async def report_chunk(uow: UnitOfWork, end: ChunkEnded) -> ChunkProcessed:
         event_id=stable_event_id(end.import_id, "revenue", end.chunk_no),
         tenant_id=end.tenant_id, import_id=end.import_id, service="revenue",
         chunk_no=end.chunk_no, chunks_total=end.chunks_total, total_rows=end.total_rows,
-        rows_processed=sum(t.rows for t in revenue.totals), revenue=revenue.totals,
+        rows_processed=revenue.rows, revenue=revenue.totals,
+        purchases_without_amount=revenue.without_amount,
         transactions_new=revenue.outcomes["new"],
         transactions_changed=revenue.outcomes["changed"],
         transactions_unchanged=revenue.outcomes["unchanged"],

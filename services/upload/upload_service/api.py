@@ -237,6 +237,8 @@ def _confirmation(body: ConfirmRequest | None) -> Confirmation:
         mapping=body.mapping,
         duplicate_policy=body.duplicate_policy if "duplicate_policy" in sent else None,
         default_purchased_at=body.default_purchase_date,
+        status_when_missing=(body.status_when_missing if "status_when_missing" in sent
+                             else None),
     )
 
 

@@ -15,8 +15,10 @@ import polars as pl
 
 from hotmart_common.blobstore import BlobStore, stored_table_key, upload_key
 from hotmart_common.events import DuplicatePolicy, ImportConfirmed, stable_event_id
+from hotmart_common.hotmart_statuses import STATUS_WHEN_MISSING, StatusCode, status_code
 from hotmart_common.money import money_text
 from hotmart_common.spreadsheet import (
+    HEADER_VARIANTS,
     MAX_FILE_BYTES,
     ColumnMapping,
     Field,
@@ -25,7 +27,6 @@ from hotmart_common.spreadsheet import (
     RowProblem,
     Table,
     detect_columns,
-    is_known_status,
     normalise_rows,
     read_table,
     require_email_column,
@@ -158,19 +159,22 @@ def _json_value(value: object) -> object:
 def _warnings(table: Table, mapping: ColumnMapping) -> list[str]:
     warnings = []
     if "status" not in mapping.columns:
-        warnings.append("no status column: every row counts as active revenue")
+        warnings.append("No status column: purchases will be recorded as pending unless you "
+                        "choose a status at confirm (status_when_missing)")
     else:
         unknown = _unknown_statuses(table.frame[mapping.columns["status"].source])
         if unknown:
             count = sum(unknown.values())
             examples = ", ".join(f"'{text}'" for text in sorted(unknown)[:5])
-            warnings.append(f"{count} rows have an unknown status ({examples}): they are "
-                            "imported as pending and count in neither active nor lost revenue")
+            warnings.append(f"{count} rows have an unknown status ({examples}), not one of "
+                            "Hotmart's: they are imported with no status code, as pending")
     blank_emails = table.frame[mapping.columns["email"].source].null_count()
     if blank_emails:
         warnings.append(f"{blank_emails} rows have no e-mail and will be skipped")
     if "amount" not in mapping.columns:
-        warnings.append("no amount column: every purchase is recorded with amount 0")
+        warnings.append(f"No amount column was found (field 'amount'; looked for headers such "
+                        f"as {_variants('amount')}): purchases are recorded without an amount "
+                        "and count in no revenue")
     if "purchased_at" not in mapping.columns:
         warnings.append("no date column: purchases are dated at the upload time")
     return warnings
@@ -178,7 +182,11 @@ def _warnings(table: Table, mapping: ColumnMapping) -> list[str]:
 
 def _unknown_statuses(column: pl.Series) -> dict[str, int]:
     counts = column.drop_nulls().value_counts()
-    return {text: count for text, count in counts.iter_rows() if not is_known_status(text)}
+    return {text: count for text, count in counts.iter_rows() if status_code(text) is None}
+
+
+def _variants(field: Field, shown: int = 3) -> str:
+    return ", ".join(f"'{variant}'" for variant in HEADER_VARIANTS[field][:shown])
 
 
 def checked_mapping(override: dict[str, str], headers: list[str]) -> dict[str, str]:
@@ -203,6 +211,7 @@ class Confirmation:
     mapping: dict[str, str] | None = None
     duplicate_policy: DuplicatePolicy | None = None
     default_purchased_at: datetime | None = None
+    status_when_missing: StatusCode | None = None
 
 
 async def confirm_import(store: Store, tenant_id: str, import_id: UUID,
@@ -227,6 +236,7 @@ async def confirm_import(store: Store, tenant_id: str, import_id: UUID,
                          if confirmation.mapping else _stored_mapping(record)),
                 duplicate_policy=confirmation.duplicate_policy or "update",
                 default_purchased_at=_aware(confirmation.default_purchased_at),
+                status_when_missing=confirmation.status_when_missing or STATUS_WHEN_MISSING,
             )
             await imports.confirm(import_id, options, datetime.now(UTC))
         else:
@@ -241,6 +251,7 @@ def _require_same_options(import_id: UUID, asked: Confirmation,
         ("duplicate_policy", asked.duplicate_policy, confirmed.duplicate_policy),
         ("default_purchase_date", _aware(asked.default_purchased_at),
          confirmed.default_purchased_at),
+        ("status_when_missing", asked.status_when_missing, confirmed.status_when_missing),
     ) if given is not None and given != stored]
     if differing:
         raise NotConfirmable(f"import {import_id} was confirmed with another "
@@ -269,7 +280,7 @@ async def _locked_import(imports: ImportsRepository, tenant_id: str, import_id: 
 
 def _stored_options(record: Any) -> ImportOptions:
     return ImportOptions(_stored_mapping(record), record["duplicate_policy"],
-                         record["default_purchased_at"])
+                         record["default_purchased_at"], record["status_when_missing"])
 
 
 def _publish_confirmed(uow: UnitOfWork, record: Any, options: ImportOptions,
@@ -286,6 +297,7 @@ def _publish_confirmed(uow: UnitOfWork, record: Any, options: ImportOptions,
         default_purchased_at=options.default_purchased_at,
         duplicate_policy="skip" if options.duplicate_policy == "skip" else "update",
         table_key=record["table_key"],
+        status_when_missing=options.status_when_missing,
     ), key=str(import_id).encode())
 
 

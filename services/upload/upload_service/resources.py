@@ -9,6 +9,7 @@ import asyncpg
 from pydantic import AfterValidator, BaseModel, Field
 
 from hotmart_common.events import CONSUMER_SERVICES
+from hotmart_common.hotmart_statuses import STATUS_WHEN_MISSING, StatusCode
 from hotmart_common.money import Money
 from hotmart_common.store.imports import RowIssue
 
@@ -65,8 +66,13 @@ class ImportResource(BaseModel):
     transactions_new: int = Field(description="Purchases never seen before.")
     transactions_changed: int = Field(description="Known purchases whose status or amount changed.")
     transactions_unchanged: int = Field(description="Known purchases seen again unchanged.")
+    purchases_without_amount: int = Field(
+        description="Purchases whose amount the file did not give (no amount column): "
+                    "recorded on the journey, counted in no revenue.")
     duplicate_policy: Literal["update", "skip"]
     default_purchased_at: datetime | None
+    status_when_missing: StatusCode = Field(
+        description="Status code of the purchases of a file without a status column.")
     total_revenue: Money = Field(description="Exact sum of active amounts.")
     lost_revenue: Money = Field(description="Exact sum of lost amounts.")
     currency: str | None
@@ -100,8 +106,10 @@ class ImportResource(BaseModel):
             transactions_new=row["transactions_new"],
             transactions_changed=row["transactions_changed"],
             transactions_unchanged=row["transactions_unchanged"],
+            purchases_without_amount=row["purchases_without_amount"],
             duplicate_policy=row["duplicate_policy"],
             default_purchased_at=row["default_purchased_at"],
+            status_when_missing=row["status_when_missing"],
             total_revenue=row["total_revenue"],
             lost_revenue=row["lost_revenue"],
             currency=row["currency"],
@@ -159,4 +167,12 @@ class ConfirmRequest(BaseModel):
         description="Purchase date of rows without one (default: the upload time), between "
                     "1970 and 2100. Without a time zone it is read as America/Sao_Paulo.",
         examples=["2025-03-01T00:00:00-03:00"],
+    )
+    status_when_missing: StatusCode = Field(
+        default=STATUS_WHEN_MISSING,
+        description="For a file without a status column: the Hotmart status code every "
+                    "purchase is recorded with (one of Hotmart's transaction statuses; "
+                    "WAITING_PAYMENT, the default, counts as pending revenue, APPROVED as "
+                    "active). Ignored when the file has a status column.",
+        examples=["APPROVED"],
     )

@@ -18,14 +18,11 @@ if TYPE_CHECKING:
         require_email_column,
     )
     from hotmart_common.spreadsheet.normalize import (
-        StatusCategory,
         canonical_header,
-        is_known_status,
         normalise_currency,
         normalise_email,
         parse_amount,
         parse_datetime,
-        status_category,
     )
     from hotmart_common.spreadsheet.problems import FileProblem
     from hotmart_common.spreadsheet.reader import MAX_DATA_ROWS, read_table
@@ -43,9 +40,8 @@ if TYPE_CHECKING:
 _MODULE_OF = {
     **dict.fromkeys(["FIELDS", "HEADER_VARIANTS", "ColumnMapping", "DetectedColumn", "Field",
                      "detect_columns", "require_email_column"], "columns"),
-    **dict.fromkeys(["StatusCategory", "canonical_header", "is_known_status",
-                     "normalise_currency", "normalise_email", "parse_amount", "parse_datetime",
-                     "status_category"], "normalize"),
+    **dict.fromkeys(["canonical_header", "normalise_currency", "normalise_email",
+                     "parse_amount", "parse_datetime"], "normalize"),
     "FileProblem": "problems",
     **dict.fromkeys(["MAX_DATA_ROWS", "read_table"], "reader"),
     **dict.fromkeys(["NormalisedRow", "NormalisedRows", "RowKey", "RowProblem", "normalise_rows",
@@ -79,11 +75,9 @@ __all__ = [
     "NormalisedRows",
     "RowKey",
     "RowProblem",
-    "StatusCategory",
     "Table",
     "canonical_header",
     "detect_columns",
-    "is_known_status",
     "normalise_currency",
     "normalise_email",
     "normalise_rows",
@@ -93,5 +87,4 @@ __all__ = [
     "read_table",
     "require_email_column",
     "sniff_format",
-    "status_category",
 ]

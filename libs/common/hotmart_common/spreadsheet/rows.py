@@ -8,16 +8,12 @@ from typing import Final, NamedTuple, cast, overload
 
 import polars as pl
 
+from hotmart_common.hotmart_statuses import STATUS_WHEN_MISSING, StatusCode, status_code
 from hotmart_common.spreadsheet.caching import parse_all
 from hotmart_common.spreadsheet.columns import Field
 from hotmart_common.spreadsheet.date_column import parse_datetime_column
 from hotmart_common.spreadsheet.email_column import normalise_email_column
-from hotmart_common.spreadsheet.normalize import (
-    StatusCategory,
-    normalise_currency,
-    parse_amount,
-    status_category,
-)
+from hotmart_common.spreadsheet.normalize import normalise_currency, parse_amount
 from hotmart_common.spreadsheet.problems import FileProblem
 from hotmart_common.spreadsheet.table import ROW_NUMBER_COLUMN, Table
 from hotmart_common.spreadsheet.text import mask_email, shorten
@@ -42,10 +38,10 @@ class NormalisedRow(NamedTuple):
     phone: str | None
     document: str | None
     product: str | None
-    amount: Decimal
+    amount: Decimal | None  # None: the file has no amount column
     currency: str
     status: str | None
-    status_category: StatusCategory
+    status_code: StatusCode | None
     purchased_at: datetime
     transaction_code: str | None
 
@@ -64,9 +60,11 @@ def normalise_rows(
     *,
     default_purchased_at: datetime,
     default_currency: str = "BRL",
+    status_when_missing: StatusCode = STATUS_WHEN_MISSING,
 ) -> Iterator[NormalisedRow | RowProblem]:
     return iter(normalise_table(table, mapping, default_purchased_at=default_purchased_at,
-                                default_currency=default_currency))
+                                default_currency=default_currency,
+                                status_when_missing=status_when_missing))
 
 
 def normalise_table(
@@ -75,12 +73,16 @@ def normalise_table(
     *,
     default_purchased_at: datetime,
     default_currency: str = "BRL",
+    status_when_missing: StatusCode = STATUS_WHEN_MISSING,
 ) -> "NormalisedRows":
+    """``status_when_missing``: the status code of every row of a table without a status
+    column (a blank cell of a status column is no status: None)."""
     _check_mapping(table, mapping)
     if default_purchased_at.tzinfo is None:
         raise ValueError("default_purchased_at must be timezone-aware")
     return NormalisedRows(
-        table, mapping, default_purchased_at.astimezone(UTC), normalise_currency(default_currency)
+        table, mapping, default_purchased_at.astimezone(UTC), normalise_currency(default_currency),
+        status_when_missing,
     )
 
 
@@ -134,22 +136,24 @@ class NormalisedRows(Sequence[NormalisedRow | RowProblem]):
         mapping: Mapping[Field, str],
         default_purchased_at: datetime,
         default_currency: str,
+        status_when_missing: StatusCode = STATUS_WHEN_MISSING,
     ) -> None:
         self._table = table
         self._sources = mapping
         self._row_numbers: list[int] = table.frame.get_column(ROW_NUMBER_COLUMN).to_list()
         self._emails = self._email_addresses()
-        self._amounts = parse_all(self._texts("amount"), parse_amount, ZERO)
+        self._amounts = self._amount_values()
         self._purchased_at = self._dates(default_purchased_at)
         self._currencies = self._currency_codes(default_currency)
         self._too_long = self._overlong_fields()
         self._usable = [
-            isinstance(email, str) and isinstance(amount, Decimal)
+            isinstance(email, str) and not isinstance(amount, ValueError)
             and isinstance(purchased_at, datetime) and too_long is None
             for email, amount, purchased_at, too_long in zip(
                 self._emails, self._amounts, self._purchased_at, self._too_long, strict=True)
         ]  # fmt: skip
-        self._categories: dict[str | None, StatusCategory] = {}
+        self._status_when_missing = status_when_missing
+        self._codes: dict[str | None, StatusCode | None] = {}
 
     def __len__(self) -> int:
         return len(self._row_numbers)
@@ -195,24 +199,24 @@ class NormalisedRows(Sequence[NormalisedRow | RowProblem]):
         cells = zip(
             range(start, stop), self._emails[start:stop], text["name"], text["phone"],
             text["document"], text["product"], self._amounts[start:stop],
-            self._currencies[start:stop], text["status"], self._status_categories(text["status"]),
+            self._currencies[start:stop], text["status"], self._status_codes(text["status"]),
             self._purchased_at[start:stop], text["transaction_code"],
             strict=True,
         )  # fmt: skip
         rows: list[NormalisedRow | RowProblem] = []
         for (
             index, email, name, phone, document, product, amount, currency, status,
-            category, purchased_at, transaction_code,
+            code, purchased_at, transaction_code,
         ) in cells:  # fmt: skip
             if (
                 isinstance(email, str)
-                and isinstance(amount, Decimal)
+                and not isinstance(amount, ValueError)
                 and isinstance(purchased_at, datetime)
                 and self._too_long[index] is None
             ):
                 rows.append(NormalisedRow(
                     self._row_numbers[index], email, name, phone, document, product, amount,
-                    currency, status, category, purchased_at, transaction_code,
+                    currency, status, code, purchased_at, transaction_code,
                 ))  # fmt: skip
             else:
                 rows.append(self._problem_at(index))
@@ -262,14 +266,24 @@ class NormalisedRows(Sequence[NormalisedRow | RowProblem]):
         codes = parse_all(self._texts("currency"), normalise_currency, default)
         return [default if isinstance(code, ValueError) else code for code in codes]
 
-    def _status_categories(self, statuses: list[str | None]) -> list[StatusCategory]:
-        # Without a status column every sale counts; a blank cell in a status column does not.
+    def _amount_values(self) -> list[Decimal | ValueError | None]:
+        # Without an amount column no amount is known: None, never an invented 0. A blank
+        # cell of an amount column reads as 0, as Hotmart writes a free item.
+        if "amount" not in self._sources:
+            return [None] * len(self._row_numbers)
+        amounts: list[Decimal | ValueError | None] = []
+        amounts.extend(parse_all(self._texts("amount"), parse_amount, ZERO))
+        return amounts
+
+    def _status_codes(self, statuses: list[str | None]) -> list[StatusCode | None]:
+        # Without a status column every row gets the status chosen at confirm; a blank cell
+        # in a status column is no known status.
         if "status" not in self._sources:
-            return ["active"] * len(statuses)
-        known = self._categories
+            return [self._status_when_missing] * len(statuses)
+        known = self._codes
         for status in statuses:
             if status not in known:
-                known[status] = status_category(status)
+                known[status] = status_code(status)
         return [known[status] for status in statuses]
 
     def _problem_at(self, index: int) -> RowProblem:

@@ -11,6 +11,7 @@ from uuid import UUID
 
 import asyncpg
 
+from ..hotmart_statuses import STATUS_WHEN_MISSING, StatusCode
 from .db import Connection
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -36,6 +37,7 @@ class ImportOptions:
     mapping: dict[str, str]
     duplicate_policy: str = "update"
     default_purchased_at: datetime | None = None
+    status_when_missing: StatusCode = STATUS_WHEN_MISSING
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,7 @@ class Progress:
     currency: str | None
     revenue_by_currency: dict[str, dict[str, str]]
     waiting_for: dict[str, list[int]] = field(default_factory=dict)
+    purchases_without_amount: int = 0
 
 
 class ImportsRepository:
@@ -97,10 +100,10 @@ class ImportsRepository:
         """Moves an uploaded import to processing; False when it was not 'uploaded'."""
         status = await self.conn.fetchval(
             "UPDATE imports SET status = 'processing', mapping = $2::jsonb, confirmed_at = $3,"
-            " duplicate_policy = $4, default_purchased_at = $5"
+            " duplicate_policy = $4, default_purchased_at = $5, status_when_missing = $6"
             " WHERE import_id = $1 AND status = 'uploaded' RETURNING status",
             import_id, json.dumps(options.mapping), at, options.duplicate_policy,
-            options.default_purchased_at,
+            options.default_purchased_at, options.status_when_missing,
         )
         return status is not None
 
@@ -131,6 +134,7 @@ class ImportsRepository:
             " rows_failed = $5, total_revenue = $6, lost_revenue = $7, currency = $8,"
             " revenue_by_currency = $9::jsonb, transactions_new = $10,"
             " transactions_changed = $11, transactions_unchanged = $12, waiting_for = $13::jsonb,"
+            " purchases_without_amount = $14,"
             " last_progress_at = CASE WHEN chunks_done IS DISTINCT FROM $2"
             "   OR waiting_for IS DISTINCT FROM $13::jsonb THEN now() ELSE last_progress_at END"
             " WHERE import_id = $1",
@@ -139,6 +143,7 @@ class ImportsRepository:
             progress.currency, json.dumps(progress.revenue_by_currency),
             progress.transactions_new, progress.transactions_changed,
             progress.transactions_unchanged, json.dumps(progress.waiting_for),
+            progress.purchases_without_amount,
         )
 
     async def complete(self, import_id: UUID, at: datetime) -> bool:

@@ -8,7 +8,7 @@ an import would cost more than the one before.
 For the same reason no other index of these tables leads with import_id: with statistics
 older than the import, such an index ties with the key and may be chosen instead.
 Purchases need no lookup: the upsert that saves them checks each key in the table's unique
-index, whatever the statistics say (see ``hotmart_common.purchases``).
+index, whatever the statistics say (see ``hotmart_common.store.purchase_upserts``).
 """
 
 from collections.abc import Sequence
@@ -18,9 +18,9 @@ from ..events import ChunkEnded
 from .db import Connection
 
 # The rows of one chunk, in a table keyed (import_id, row_number): a range of the key, as a
-# chunk is a run of consecutive spreadsheet rows. chunk_no only confirms it, so no index by
-# chunk has to be kept up on every row written. A marker without the range (published
-# before markers carried it) finds its rows by chunk_no over the whole import's rows.
+# chunk is a run of consecutive rows of its import. chunk_no only confirms it, so no index by
+# chunk has to be kept up on every row written. A marker without the range (an empty
+# chunk) finds its rows, none, by chunk_no over the whole import's rows.
 CHUNK_ROWS = "import_id = $1 AND row_number BETWEEN $2 AND $3 AND chunk_no = $4"
 _WHOLE_IMPORT = (0, 2**31 - 1)
 
