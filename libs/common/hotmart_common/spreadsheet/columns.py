@@ -11,11 +11,11 @@ without the linking words of ``LINKING_WORDS``: "do", "da", "de", "of", "com"...
 header's words are a superset or a subset of the variant's, and
 
 1. the words they share carry the match: at least one of them is not a generic word
-   (``GENERIC_WORDS``), or they are two words or more. A generic word names an attribute
-   anything has ("data", "valor", "preço", "total", "nome", "código", "id", "estado",
-   "tipo", "taxa", ...) or whose / which sale it is ("comprador", "cliente", "compra",
-   "venda", "pedido", "transação", ...): "Data" alone does not partially match
-   "Data de Venda", nor "Nome do Produtor" the name's "Nome";
+   (``GENERIC_WORDS``), or they are two words or more ("Valor Total"). A generic word
+   names an attribute anything has ("data", "valor", "preço", "total", "nome", "código",
+   "id", "estado", "tipo", "taxa", ...) or whose / which sale it is ("comprador",
+   "cliente", "compra", "venda", "pedido", "transação", ...): "Data" alone does not
+   partially match "Data de Venda", nor "Nome do Produtor" the name's "Nome";
 2. the words added or dropped name no other party, amount or moment (``FOREIGN_WORDS``:
    "produtor", "afiliado", "líquido", "sem", "convertido", "recebimento", "confirmação",
    "vencimento", ...), and none is a number: "Documento do Produtor" is not the buyer's
@@ -23,7 +23,7 @@ header's words are a superset or a subset of the variant's, and
 3. an attribute word (``ATTRIBUTE_WORDS``: "data", "valor", "código", "tipo"...) is never
    dropped, and is added only when the field's own variants use it: "Código do produto" is
    not the product, "Data da transação" not the transaction code, "Impostos" not the amount
-   "Valor com impostos", while "Nome do Produto Principal" is still the product;
+   "Valor de compra com impostos", while "Nome do Produto Principal" is still the product;
 4. a word added that another field's variants use, and this field's do not, makes the header
    that field's business (the buyer words, ``PARTY_WORDS``, excepted): "Transação do Produto
    Principal" is not the product, "Moeda da transação" not taken for the currency;
