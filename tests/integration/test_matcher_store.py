@@ -10,7 +10,7 @@ import pytest
 
 from hotmart_common.store.db import Connection
 from hotmart_stack.servers import PostgresServer
-from matcher_service.repository import MIGRATIONS, ClientFacts, MatcherRepository
+from matcher_service.repository import INPUT_TYPES, MIGRATIONS, ClientFacts, MatcherRepository
 from tests.support.databases import migrated_pool
 
 pytestmark = pytest.mark.integration
@@ -86,3 +86,15 @@ async def test_a_client_committed_during_the_upsert_comes_back(pool: asyncpg.Poo
     assert list(stored) == ["eva@example.com"]
     assert stored["eva@example.com"].client_id == committed
     assert stored["eva@example.com"].created is False
+
+
+async def test_batch_records_are_field_for_field_the_input_types(pool: asyncpg.Pool) -> None:
+    """A batch goes to PostgreSQL as records in positional order: swapping two fields of a
+    record or of its type would write one column's value into another."""
+    async with pool.acquire() as conn:
+        for type_name, fields in INPUT_TYPES.items():
+            attributes = await conn.fetch(
+                "SELECT a.attname FROM pg_type t JOIN pg_attribute a ON a.attrelid = t.typrelid"
+                " WHERE t.typname = $1 AND a.attnum > 0 AND NOT a.attisdropped"
+                " ORDER BY a.attnum", type_name)
+            assert [a["attname"] for a in attributes] == list(fields), type_name

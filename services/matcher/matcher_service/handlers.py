@@ -22,6 +22,7 @@ from .repository import (
     ClientFacts,
     MatchedRow,
     MatcherRepository,
+    Outcome,
     Purchase,
     StoredClient,
 )
@@ -39,7 +40,7 @@ async def apply_rows(uow: UnitOfWork, rows: list[BuyerRow]) -> None:
 class Match(NamedTuple):
     row: BuyerRow
     client: StoredClient
-    outcome: str
+    outcome: Outcome
 
 
 async def _match_import_rows(uow: UnitOfWork, rows: list[BuyerRow]) -> None:
@@ -96,7 +97,7 @@ async def _record_fresh_rows(repo: MatcherRepository, tenant_id: str, import_id:
     return matches
 
 
-def buyers_of(matches: list[Match], outcome: str, *, first_rows_only: bool) -> list[Buyer]:
+def buyers_of(matches: list[Match], outcome: Outcome, *, first_rows_only: bool) -> list[Buyer]:
     """Distinct clients whose row had ``outcome``, by e-mail, each with its first such row:
     what ``MatcherRepository.buyers`` reads back, from rows just written."""
     chosen: dict[str, Buyer] = {}
@@ -115,7 +116,7 @@ def _count(created: int, updated: int) -> None:
     ROWS_PROCESSED.labels("matcher", "updated").inc(updated)
 
 
-def row_outcome(*, created: bool, changed: bool) -> str:
+def row_outcome(*, created: bool, changed: bool) -> Outcome:
     """A client the import created; an existing one with a new or changed purchase; neither."""
     if created:
         return "created"

@@ -2,8 +2,9 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from operator import attrgetter
 from pathlib import Path
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 from uuid import UUID
 
 import asyncpg
@@ -28,8 +29,13 @@ STORED_CLIENT = ("clients.client_id, clients.email,"
                  " clients.created_at")
 
 
+# What the matcher did with a row's client: created it, updated it (a new or changed
+# purchase), or neither (a repeat).
+Outcome = Literal["created", "updated", "unchanged"]
+
+
 # The records below that go to PostgreSQL as a batch are, field for field, the matcher_*_input
-# types of migration 008.
+# types of the migration (INPUT_TYPES; a test holds them to each other).
 class ClientFacts(NamedTuple):
     email: str
     name: str | None
@@ -42,13 +48,21 @@ class MatchedRow(NamedTuple):
     chunk_no: int
     client_id: UUID
     first_of_buyer: bool
-    outcome: str
+    outcome: Outcome
 
 
 class Purchase(NamedTuple):
-    key: str
+    purchase_key: str
     fingerprint: str
     client_id: UUID
+
+
+# Each input type's attributes, in order.
+INPUT_TYPES: dict[str, tuple[str, ...]] = {
+    "matcher_client_input": ClientFacts._fields,
+    "matcher_purchase_input": Purchase._fields,
+    "matcher_row_input": MatchedRow._fields,
+}
 
 
 class StoredClient(NamedTuple):
@@ -126,7 +140,8 @@ class MatcherRepository:
 
     async def save_purchases(self, tenant_id: str, purchases: list[Purchase]) -> set[str]:
         """Writes the new and changed purchases; returns their keys (``WRITE_ONLY_CHANGES``)."""
-        purchases = sorted(purchases, key=lambda p: p.key)  # one lock order: no deadlocks
+        # One lock order: no deadlocks.
+        purchases = sorted(purchases, key=attrgetter("purchase_key"))
         saved = await self.conn.fetch(
             "INSERT INTO client_purchases AS stored"
             " (tenant_id, purchase_key, fingerprint, client_id)"
@@ -148,7 +163,7 @@ class MatcherRepository:
         )
 
     async def buyers(self, import_id: UUID, row_numbers: list[int], *,
-                     outcome: str, first_rows_only: bool) -> list[Buyer]:
+                     outcome: Outcome, first_rows_only: bool) -> list[Buyer]:
         """Distinct clients of ``row_numbers`` whose row had ``outcome``."""
         rows = await self.conn.fetch(
             "SELECT DISTINCT ON (c.email) c.client_id, c.email, c.name, c.created_at,"

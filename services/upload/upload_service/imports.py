@@ -130,7 +130,8 @@ def build_preview(table: Table, mapping: ColumnMapping, uploaded_at: datetime,
         "headers": table.headers,
         "data_rows": table.frame.height,
         "columns": [
-            {"field": column.field, "source": column.source, "variant": column.variant}
+            {"field": column.field, "source": column.source, "variant": column.variant,
+             "match": column.match}
             for column in mapping.columns.values()
         ],
         "unused_columns": mapping.unused,
@@ -157,7 +158,11 @@ def _json_value(value: object) -> object:
 
 
 def _warnings(table: Table, mapping: ColumnMapping) -> list[str]:
-    warnings = []
+    warnings = [
+        f"the {tie.field} column is ambiguous: {_quoted_or(tie.sources)} match it equally "
+        "well and neither exactly, so it is left unmapped; name the one to use at confirm"
+        for tie in mapping.ambiguous.values()
+    ]
     if "status" not in mapping.columns:
         warnings.append("No status column: purchases will be recorded as pending unless you "
                         "choose a status at confirm (status_when_missing)")
@@ -178,6 +183,11 @@ def _warnings(table: Table, mapping: ColumnMapping) -> list[str]:
     if "purchased_at" not in mapping.columns:
         warnings.append("no date column: purchases are dated at the upload time")
     return warnings
+
+
+def _quoted_or(names: tuple[str, ...]) -> str:
+    quoted = [f"'{name}'" for name in names]
+    return ", ".join(quoted[:-1]) + f" and {quoted[-1]}"
 
 
 def _unknown_statuses(column: pl.Series) -> dict[str, int]:

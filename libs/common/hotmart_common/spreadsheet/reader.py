@@ -81,7 +81,8 @@ def header_index(grid_head: pl.DataFrame, file_name: str) -> int:
 
 def _email_header_index(grid: pl.DataFrame) -> int | None:
     for index, row in enumerate(grid.head(HEADER_SEARCH_ROWS).iter_rows()):
-        if "email" in detect_columns([cell for cell in row if cell is not None]).columns:
+        mapping = detect_columns([cell for cell in row if cell is not None])
+        if "email" in mapping.columns or "email" in mapping.ambiguous:
             return index
     return None
 

@@ -22,6 +22,24 @@ def canonical_header(text: str) -> str:
     return fold(_CURRENCY_MARKER.sub("", text))
 
 
+_WORD = re.compile(r"[a-z0-9]+")
+# "E-mail", "e mail" and "E_mail" are one word, as canonical_header() makes them.
+_SPLIT_EMAIL = re.compile(r"\be[\s_\-]+mail")
+
+
+@lru_cache(maxsize=4096)
+def header_words(text: str) -> tuple[str, ...]:
+    """The words of a header, folded as canonical_header() folds it (case, accents,
+    punctuation, "(a)", a currency marker), in order: "Email do(a) Comprador(a)" ->
+    ("email", "do", "comprador")."""
+    without_accents = "".join(
+        char for char in unicodedata.normalize("NFKD", _CURRENCY_MARKER.sub("", text))
+        if not unicodedata.combining(char)
+    )
+    lowered = unicodedata.normalize("NFKD", without_accents.casefold())
+    return tuple(_WORD.findall(_SPLIT_EMAIL.sub("email", _GENDER_MARKER.sub(" ", lowered))))
+
+
 def shorten(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 

@@ -1,2 +1,0 @@
--- Chunk reports find their rows by row range (hotmart_common.store.keyed.CHUNK_ROWS).
-DROP INDEX IF EXISTS matcher_rows_by_chunk_and_import;
