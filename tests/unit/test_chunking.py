@@ -15,7 +15,7 @@ from hotmart_common.events import (
 )
 from hotmart_common.spreadsheet import NormalisedRow, RowProblem
 from hotmart_common.store.keyed import chunk_rows
-from parse_service.chunks import Chunk, ParsedImport, split_into_chunks
+from parse_service.chunks import Chunk, split_into_chunks
 
 pytestmark = pytest.mark.unit
 IMPORT = uuid.UUID("00000000-0000-4000-8000-000000000001")

@@ -1,7 +1,7 @@
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
-from dataclasses import replace
 from typing import Any
 from uuid import UUID, uuid4
 
