@@ -134,7 +134,9 @@ async def finalizer_url(store: Store) -> AsyncIterator[str]:
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None))
     serving = asyncio.create_task(server.serve())
-    while not server.started:
+    for _ in range(500):  # uvicorn says it has started through a flag only
+        if server.started:
+            break
         await asyncio.sleep(0.01)
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
