@@ -59,7 +59,7 @@ async def handle_reports(uow: UnitOfWork, messages: Sequence[ChunkDone]) -> None
         await outcomes.fail_attempt(failure)
         log.warning("import failed", extra={"import_id": str(failure.import_id),
                                             "stage": failure.stage, "reason": failure.reason})
-        uow.after_commit(lambda: IMPORTS.labels("failed").inc())
+        # counted as failed by the service that failed it (parse), not again here
     await _settle_all(uow, {m.import_id: m.tenant_id for m in messages})
 
 
