@@ -144,12 +144,13 @@ async def _publish(publisher: EventPublisher, event: ImportConfirmed,
     async with publisher.sending(IMPORT_ROWS) as sender:
         for chunk in parsed.chunks:
             await sender.add(chunk.messages)
-            last = chunk.chunk_no == parsed.chunks_total - 1
+            # Parse knows the totals from the start: each of its reports carries them, so
+            # the import shows its size as soon as the first report is in, not at the end.
             reports.append(Outgoing(CHUNK_DONE, ChunkProcessed(
                 event_id=stable_event_id(event.import_id, "parse", chunk.chunk_no),
                 tenant_id=event.tenant_id, import_id=event.import_id, service="parse",
-                chunk_no=chunk.chunk_no, chunks_total=parsed.chunks_total if last else None,
-                total_rows=parsed.total_rows if last else None,
+                chunk_no=chunk.chunk_no, chunks_total=parsed.chunks_total,
+                total_rows=parsed.total_rows,
                 rows_processed=chunk.rows_published, rows_skipped=len(chunk.issues),
                 issues=chunk.issues), key))
             await asyncio.sleep(0)
