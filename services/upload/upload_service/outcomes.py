@@ -1,6 +1,7 @@
 """The finalizer's read API, as the upload service reads it: what became of each import
 (its outcome) and its row issues. The finalizer owns them; this service only asks."""
 
+import logging
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
@@ -46,6 +47,10 @@ class Outcome(BaseModel):
     waiting_for: dict[str, list[int]] | None
     error: str | None
 
+
+# httpx logs every request at info: the import resource is read several times a second
+# while an import runs, so only its warnings are kept.
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 _OUTCOMES = TypeAdapter(list[Outcome])
 _ISSUES = TypeAdapter(list[RowIssue])
