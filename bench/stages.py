@@ -20,9 +20,11 @@ def stage_seconds(database_url: str, import_id: str) -> dict[str, float]:
 
 async def _stage_seconds(database_url: str, import_id: str) -> dict[str, float]:
     async with connected(database_url) as conn:
-        record = await conn.fetchrow(
-            "SELECT uploaded_at, confirmed_at, parsed_at, completed_at FROM imports"
-            " WHERE import_id = $1::uuid", import_id)
+        record = await conn.fetchrow(  # each service's own table: upload, parse, finalizer
+            "SELECT i.uploaded_at, i.confirmed_at,"
+            " (SELECT max(parsed_at) FROM parse_runs WHERE import_id = i.import_id) AS parsed_at,"
+            " (SELECT completed_at FROM import_outcomes WHERE import_id = i.import_id)"
+            " AS completed_at FROM imports i WHERE i.import_id = $1::uuid", import_id)
         reports = await conn.fetch(
             "SELECT service, min(received_at) AS first, max(received_at) AS last"
             " FROM chunk_reports WHERE import_id = $1::uuid GROUP BY service", import_id)

@@ -25,7 +25,7 @@ async def everything_about(database_url: str, import_id: str) -> dict[str, Any]:
         queries = {
             "import": "SELECT status, total_rows, chunks_total, chunks_done, clients_created,"
                       " clients_updated, rows_skipped, rows_failed, total_revenue, lost_revenue,"
-                      " currency, completed_at FROM imports WHERE import_id = $1",
+                      " currency, completed_at FROM import_outcomes WHERE import_id = $1",
             "clients": "SELECT client_id, email, name, phone, created_by_import FROM clients"
                        " WHERE email IN (SELECT email FROM matcher_rows m JOIN clients c"
                        " USING (client_id) WHERE m.import_id = $1) ORDER BY email",

@@ -1,11 +1,9 @@
 """The finalizer's store sums on a real PostgreSQL: the same progress as summing the reports."""
 
-import shutil
 import uuid
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from decimal import Decimal
-from pathlib import Path
 
 import asyncpg
 import pytest
@@ -60,6 +58,8 @@ def summed_in_python(reports: list[ChunkProcessed]) -> ReportTotals:
             transactions_changed=sum(r.transactions_changed for r in mine),
             transactions_unchanged=sum(r.transactions_unchanged for r in mine),
             clients_created=sum(r.clients_created for r in mine),
+            total_rows=max((r.total_rows for r in mine if r.total_rows is not None),
+                           default=None),
         ) for service, mine in services.items()},
         revenue=[RevenueSum(currency, category, amount)
                  for (currency, category), amount in sums.items()],
@@ -81,7 +81,9 @@ def an_import(import_id: uuid.UUID) -> list[ChunkProcessed]:
                       clients_created=created) for chunk, created in enumerate((2, 0, 5, 1))]
     journey = [report(import_id, "journey", chunk, 4 if chunk == 3 else None)
                for chunk in (0, 1, 2, 3)]
-    return revenue + matcher + journey
+    parse = [report(import_id, "parse", chunk, 4 if chunk == 3 else None,
+                    total_rows=1200 if chunk == 3 else None) for chunk in (0, 1, 2, 3)]
+    return revenue + matcher + journey + parse
 
 
 async def test_store_sums_give_the_progress_the_reports_give(pool: asyncpg.Pool) -> None:
@@ -106,6 +108,7 @@ async def test_store_sums_give_the_progress_the_reports_give(pool: asyncpg.Pool)
                                                    "pending": "100.00"}
     assert (progress.transactions_new, progress.transactions_unchanged) == (9, 4)
     assert progress.clients_created == 8
+    assert (progress.total_rows, progress.chunks_total) == (1200, 4)
     # Clients an earlier matcher listed by id (counted once by the store) add to the count.
     assert import_state(stored, 1, ClientCounts(3, 2), 4).progress.clients_created == 11
 
@@ -134,27 +137,3 @@ async def test_each_client_counts_once_however_often_it_is_reported(pool: asyncp
         grouped = await conn.fetch("SELECT outcome, count(*) FROM import_clients"
                                    " WHERE import_id = $1 GROUP BY outcome", import_id)
     assert {r["outcome"]: r["count"] for r in grouped} == {"created": 3, "updated": 2}
-
-
-async def test_the_counts_migration_counts_clients_stored_before_it(
-        postgres: PostgresServer, tmp_path: Path) -> None:
-    earlier = tmp_path / "migrations"
-    earlier.mkdir()
-    for path in sorted(MIGRATIONS.glob("*.sql"))[:2]:
-        shutil.copy(path, earlier / path.name)
-    import_id = uuid.uuid4()
-    async with pooled(await fresh_database(postgres, "finalizer")) as pool:
-        assert await apply_migrations(pool, "finalizer", earlier) == [
-            "001_chunk_reports.sql", "002_import_clients.sql"]
-        async with pool.acquire() as conn:
-            await ReportRepository(conn).add_clients([report(
-                import_id, "matcher", 0, created_client_ids=[uuid.uuid4()],
-                updated_client_ids=[uuid.uuid4(), uuid.uuid4()])])
-        assert await apply_migrations(pool, "finalizer", MIGRATIONS) == [
-            "003_import_client_counts.sql"]
-        async with pool.acquire() as conn:
-            repo = ReportRepository(conn)
-            assert await repo.client_counts(import_id) == ClientCounts(1, 2)
-            await repo.add_clients([report(import_id, "matcher", 1,
-                                           created_client_ids=[uuid.uuid4()])])
-            assert await repo.client_counts(import_id) == ClientCounts(2, 2)

@@ -22,6 +22,7 @@ from hotmart_common.events import (
     ChunkEnded,
     ConsumerService,
     FileRow,
+    ChunkProcessed,
     RowParsed,
     chunk_key,
     stable_event_id,
@@ -57,10 +58,10 @@ TABLES = {
                             " FROM revenue_transactions",
     "chunk_reports": "SELECT import_id, service, chunk_no, report FROM chunk_reports",
     "import_clients": "SELECT * FROM import_clients",
-    "imports": "SELECT import_id, status, total_rows, chunks_done, clients_created,"
-               " clients_updated, rows_skipped, rows_failed, transactions_new,"
-               " transactions_changed, transactions_unchanged, total_revenue, lost_revenue,"
-               " completed_at FROM imports",
+    "import_outcomes": "SELECT import_id, status, total_rows, chunks_done, clients_created,"
+                       " clients_updated, rows_skipped, rows_failed, transactions_new,"
+                       " transactions_changed, transactions_unchanged, total_revenue,"
+                       " lost_revenue, completed_at FROM import_outcomes",
     "issues": "SELECT * FROM import_row_issues",
 }
 
@@ -139,7 +140,7 @@ async def test_undecodable_messages_go_to_the_dead_letter_topic(
 
     expected_groups = {"import.rows": {"matcher-service", "journey-service", "revenue-service"},
                        "import.chunk.done": {"finalizer-service"},
-                       "import.confirmed": {"parse-service"}}
+                       "import.confirmed": {"parse-service", "finalizer-confirmed"}}
     found: dict[str, set[str]] = {}
     for _ in range(100):
         found = {}
@@ -183,12 +184,20 @@ async def test_a_row_that_cannot_be_applied_is_failed_and_the_rest_goes_on(
                                                f"HPP{tag}")))})
     import_id = uuid.UUID(created.json()["id"])
     conn = await asyncpg.connect(stack.database_url)
-    try:  # stands in for the parser, so the test controls every event of the import
-        await conn.execute("UPDATE imports SET status = 'processing', total_rows = 2,"
-                           " chunks_total = 1, rows_published_at = now() WHERE import_id = $1",
-                           import_id)
+    try:  # stands in for the confirm, so the test controls every event of the import
+        await conn.execute("UPDATE imports SET status = 'confirmed', confirmed_at = now()"
+                           " WHERE import_id = $1", import_id)
+        await conn.execute("INSERT INTO import_outcomes (import_id, tenant_id, uploaded_at,"
+                           " confirmed_at, last_progress_at) VALUES ($1, 'default', now(),"
+                           " now(), now())", import_id)
     finally:
         await conn.close()
+    parsed = ChunkProcessed(  # and for the parser's report of the one chunk
+        event_id=stable_event_id(import_id, "parse", 0), tenant_id="default",
+        import_id=import_id, service="parse", chunk_no=0, chunks_total=1, total_rows=2,
+        rows_processed=2)
+    await produce(stack.kafka_bootstrap, "import.chunk.done",
+                  [(str(import_id).encode(), parsed.model_dump_json().encode())])
     good = row_event(import_id, 2, f"good.{tag}@example.com", "Good")
     poison = row_event(import_id, 3, f"bad.{tag}@example.com", "Nul\x00Name")  # no text for PG
     end = ChunkEnded(event_id=stable_event_id(import_id, "chunk", 0), tenant_id="default",

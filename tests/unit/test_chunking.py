@@ -10,14 +10,14 @@ from hotmart_common.events import (
     ROW_TOPIC_ADAPTER,
     ChunkEnded,
     FileRow,
+    RowIssue,
     RowParsed,
     event_json,
 )
 from hotmart_common.hotmart_statuses import STATUS_CODES
 from hotmart_common.spreadsheet import NormalisedRow, RowProblem
-from hotmart_common.store.imports import RowIssue
 from hotmart_common.store.keyed import chunk_rows
-from parse_service.chunks import ISSUES_AT_A_TIME, ParsedImport, split_into_chunks
+from parse_service.chunks import Chunk, split_into_chunks
 
 pytestmark = pytest.mark.unit
 IMPORT = uuid.UUID("00000000-0000-4000-8000-000000000001")
@@ -30,8 +30,13 @@ def row(number: int, email: str) -> NormalisedRow:
                          purchased_at=datetime(2025, 1, 1, tzinfo=UTC), transaction_code=None)
 
 
-def issues_of(parsed: ParsedImport) -> list[RowIssue]:
-    return [issue for batch in parsed.issues for issue in batch]
+def issues_of(chunks: list[Chunk]) -> list[RowIssue]:
+    return [issue for chunk in chunks for issue in chunk.issues]
+
+
+def skipped(number: int, code: str = "duplicate_transaction") -> RowIssue:
+    return RowIssue(row_number=number, status="skipped", code=code, column="Código",
+                    message=f"Row {number}", stage="parse")
 
 
 def test_chunks_keep_their_rows_before_their_marker_under_one_key() -> None:
@@ -41,9 +46,11 @@ def test_chunks_keep_their_rows_before_their_marker_under_one_key() -> None:
     parsed = split_into_chunks(IMPORT, "default", results, chunk_size=3, file_name="vendas.csv")
 
     assert (parsed.total_rows, parsed.chunks_total) == (7, 3)
-    assert [i.row_number for i in issues_of(parsed)] == [3] and parsed.issue_count == 1
+    chunks = list(parsed.chunks)
+    assert [i.row_number for i in issues_of(chunks)] == [3] and parsed.issue_count == 1
+    assert [[i.row_number for i in c.issues] for c in chunks] == [[3], [], []]
     messages = [(key.decode(), ROW_TOPIC_ADAPTER.validate_json(value))
-                for chunk in parsed.chunks for key, value in chunk]
+                for chunk in chunks for key, value in chunk.messages]
     assert [type(m).__name__ for _, m in messages] == (
         ["RowParsed"] * 2 + ["ChunkEnded"] + ["RowParsed"] * 3 + ["ChunkEnded"]
         + ["RowParsed"] + ["ChunkEnded"])
@@ -71,7 +78,7 @@ def test_only_the_first_valid_row_of_a_buyer_is_flagged() -> None:
         row(2, "a@example.com"), row(3, "b@example.com"), row(4, "a@example.com")]
     parsed = split_into_chunks(IMPORT, "default", results, chunk_size=2, file_name="vendas.csv")
     rows = [m for chunk in parsed.chunks
-            for m in (ROW_TOPIC_ADAPTER.validate_json(v) for _, v in chunk)
+            for m in (ROW_TOPIC_ADAPTER.validate_json(v) for _, v in chunk.messages)
             if isinstance(m, RowParsed)]
     assert [(r.row_number, r.first_of_buyer) for r in rows] == [(2, True), (3, True), (4, False)]
 
@@ -88,34 +95,33 @@ def test_problems_picked_out_beforehand_give_the_same_import() -> None:
                                                  for n in range(2, 12)]
     results[1] = RowProblem(3, "invalid_email", "Email", "Row 3: not an e-mail")
     results[6] = RowProblem(8, "invalid_amount", "Valor", "Row 8: not an amount")
-    screened = {n: RowIssue(n, "skipped", "duplicate_transaction", "Código", f"Row {n}", "parse")
-                for n in (2, 9)}
+    screened = {n: skipped(n) for n in (2, 9)}
     problems = [r for r in results if isinstance(r, RowProblem)]
 
     walked = split_into_chunks(IMPORT, "default", results, 4, screened, file_name="vendas.csv")
     picked = split_into_chunks(IMPORT, "default", results, 4, screened, file_name="vendas.csv",
                                problems=problems)
 
-    issues = issues_of(picked)  # the batches are built as they are walked, once
+    picked_chunks, walked_chunks = list(picked.chunks), list(walked.chunks)
+    issues = issues_of(picked_chunks)
     assert [i.row_number for i in issues] == [2, 3, 8, 9]
-    assert issues == issues_of(walked)
     assert picked.issue_count == walked.issue_count == 4
     assert (picked.total_rows, picked.chunks_total) == (walked.total_rows, walked.chunks_total)
-    assert list(picked.chunks) == list(walked.chunks)
+    assert picked_chunks == walked_chunks
 
 
-def test_issues_come_in_batches_in_row_order() -> None:
-    size = ISSUES_AT_A_TIME * 2 + 5
-    problems = [RowProblem(n, "missing_email", "Email", f"Row {n}") for n in range(2, size + 2)]
-    results: list[NormalisedRow | RowProblem] = [*problems]
-    screened = {1: RowIssue(1, "skipped", "duplicate_transaction", None, "Row 1", "parse")}
-    parsed = split_into_chunks(IMPORT, "default", results, 300, screened,
-                               file_name="vendas.csv", problems=problems[1:])
-    batches = list(parsed.issues)
-    assert [len(batch) for batch in batches] == [ISSUES_AT_A_TIME, ISSUES_AT_A_TIME, 5]
-    assert [issue.row_number for batch in batches for issue in batch] == [
-        1, *range(3, size + 2)]
-    assert parsed.issue_count == size
+def test_each_chunk_carries_its_own_skipped_rows_in_row_order() -> None:
+    results: list[NormalisedRow | RowProblem] = [row(n, f"b{n}@example.com")
+                                                 for n in range(2, 12)]
+    results[4] = RowProblem(6, "invalid_email", "Email", "Row 6: not an e-mail")
+    screened = {n: skipped(n) for n in (3, 5, 11)}
+    chunks = list(split_into_chunks(IMPORT, "default", results, 4, screened,
+                                    file_name="vendas.csv").chunks)
+    assert [[(i.row_number, i.code) for i in c.issues] for c in chunks] == [
+        [(3, "duplicate_transaction"), (5, "duplicate_transaction")],
+        [(6, "invalid_email")],
+        [(11, "duplicate_transaction")]]
+    assert [c.rows_published for c in chunks] == [2, 3, 1]
 
 
 def test_a_marker_without_a_row_range_looks_over_the_whole_import() -> None:
@@ -143,6 +149,6 @@ def test_row_events_are_the_models_json_byte_for_byte(rows: list[NormalisedRow],
     numbered: list[NormalisedRow | RowProblem] = [
         r._replace(row_number=n) for n, r in enumerate(rows, start=2)]
     parsed = split_into_chunks(IMPORT, tenant, numbered, chunk_size=4, file_name="vendas.csv")
-    for value in (v for chunk in parsed.chunks for _, v in chunk):
+    for value in (v for chunk in parsed.chunks for _, v in chunk.messages):
         event = ROW_TOPIC_ADAPTER.validate_json(value)
         assert event_json(event) == value  # every field of the model, in its order and form

@@ -1,7 +1,9 @@
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 
+from finalizer_service.handlers import stalled_message
 from finalizer_service.progress import (
     ClientCounts,
     ReportTotals,
@@ -23,7 +25,8 @@ def revenue(category: str, amount: str, currency: str = "BRL") -> RevenueSum:
 
 
 def test_complete_only_when_every_service_reported_every_chunk() -> None:
-    reported = {"matcher": chunks(0, 1, total=2), "journey": chunks(0, 1, total=2)}
+    reported = {"parse": chunks(0, 1, total=2), "matcher": chunks(0, 1, total=2),
+                "journey": chunks(0, 1, total=2)}
     state = import_state(ReportTotals({**reported, "revenue": chunks(0)}), 0, NO_CLIENTS)
     assert (state.complete, state.chunks_total, state.progress.chunks_done) == (False, 2, 1)
     assert state.progress.waiting_for == {"revenue": [1]}
@@ -34,29 +37,43 @@ def test_complete_only_when_every_service_reported_every_chunk() -> None:
 
 
 def test_a_service_that_reported_nothing_holds_completion() -> None:
-    state = import_state(ReportTotals({"matcher": chunks(0, 1, total=2),
+    state = import_state(ReportTotals({"parse": chunks(0, 1, total=2),
+                                       "matcher": chunks(0, 1, total=2),
                                        "journey": chunks(0, 1, total=2)}), 0, NO_CLIENTS)
     assert (state.complete, state.chunks_total, state.progress.chunks_done) == (False, 2, 0)
     assert state.progress.waiting_for == {"revenue": [0, 1]}
 
 
+def test_parse_must_report_every_chunk_too() -> None:
+    reported = {s: chunks(0, 1, total=2) for s in ("matcher", "journey", "revenue")}
+    state = import_state(ReportTotals({**reported, "parse": chunks(0)}), 0, NO_CLIENTS)
+    assert (state.complete, state.progress.chunks_done) == (False, 1)
+    assert state.progress.waiting_for == {"parse": [1]}
+    done = import_state(ReportTotals({**reported, "parse": chunks(0, 1, total=2)}), 0,
+                        NO_CLIENTS, rows_skipped=4)
+    assert (done.complete, done.progress.rows_skipped, done.progress.chunks_total) == (
+        True, 4, 2)
+
+
 def test_every_chunk_number_must_be_reported_not_just_as_many() -> None:
-    reported = {s: chunks(0, 1, total=2) for s in ("matcher", "journey")}
+    reported = {s: chunks(0, 1, total=2) for s in ("parse", "matcher", "journey")}
     state = import_state(ReportTotals({**reported, "revenue": chunks(0, 5)}), 0, NO_CLIENTS)
     assert (state.complete, state.progress.waiting_for) == (False, {"revenue": [1]})
 
 
 def test_total_unknown_until_the_last_marker_is_reported() -> None:
-    reported = ReportTotals({s: chunks(0) for s in ("matcher", "journey", "revenue")})
+    services = ("parse", "matcher", "journey", "revenue")
+    reported = ReportTotals({s: chunks(0) for s in services})
     state = import_state(reported, 0, NO_CLIENTS)
     assert (state.complete, state.chunks_total, state.progress.waiting_for) == (False, None, {})
     state = import_state(reported, 0, NO_CLIENTS, parsed_chunks=3)
-    assert state.complete is False, "the parser's count names missing chunks, never completes"
-    assert state.progress.waiting_for == {s: [1, 2] for s in ("matcher", "journey", "revenue")}
+    assert state.complete is False, "a count known beforehand names missing chunks only"
+    assert state.progress.waiting_for == {s: [1, 2] for s in services}
 
 
 def test_the_largest_reported_total_wins() -> None:
-    reported = ReportTotals({"matcher": chunks(0, 1, 2, total=3), "journey": chunks(0, 1),
+    reported = ReportTotals({"parse": chunks(0, 1, 2, total=3),
+                             "matcher": chunks(0, 1, 2, total=3), "journey": chunks(0, 1),
                              "revenue": chunks(0, 1, total=2)})
     state = import_state(reported, 0, NO_CLIENTS, parsed_chunks=2)
     assert (state.complete, state.chunks_total) == (False, 3)
@@ -118,3 +135,12 @@ def test_no_revenue_means_no_currency() -> None:
     assert (progress.total_revenue, progress.lost_revenue) == (Decimal(0), Decimal(0))
     assert progress.chunks_done == 0
     assert progress.transactions_new == 0
+
+
+def test_a_stall_before_parse_reported_says_so() -> None:
+    deadline = timedelta(seconds=600)
+    assert "the parse service has not reported" in stalled_message({}, deadline,
+                                                                   parse_reported=False)
+    owed = stalled_message({"revenue": [0, 1]}, deadline)
+    assert "the revenue service has not processed chunks 0, 1" in owed
+    assert "parse" not in owed

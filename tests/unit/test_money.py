@@ -1,8 +1,9 @@
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any, cast
-from uuid import uuid4
+from typing import Any
+from uuid import UUID, uuid4
 
 import asyncpg
 import pytest
@@ -10,7 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from hotmart_common.money import money_text
-from upload_service.resources import ImportResource
+from upload_service.outcomes import Outcome
+from upload_service.repository import ImportRecord
+from upload_service.resources import ImportResource, public_status
 
 pytestmark = pytest.mark.unit
 
@@ -40,28 +43,52 @@ def test_money_text_never_writes_an_exponent_and_keeps_the_value(amount: Decimal
     assert Decimal(text) == amount
 
 
-def _record(**amounts: Any) -> dict[str, Any]:
+def _record(**fields: Any) -> ImportRecord:
     now = datetime.now(UTC)
-    return {
-        "import_id": uuid4(), "file_name": "vendas.csv", "file_format": "csv",
-        "file_bytes": 10, "status": "completed", "uploaded_at": now, "confirmed_at": now,
-        "completed_at": now, "total_rows": 1, "chunks_total": 1, "chunks_done": 1,
-        "clients_created": 1, "clients_updated": 0, "rows_skipped": 0, "rows_failed": 0,
-        "transactions_new": 1, "transactions_changed": 0, "transactions_unchanged": 0,
-        "purchases_without_amount": 0, "status_when_missing": "WAITING_PAYMENT",
-        "duplicate_policy": "update", "default_purchased_at": None, "currency": "BRL",
-        "mapping": "{}", "error": None, "waiting_for": None, "preview": "{}", **amounts,
-    }
+    return ImportRecord(**{
+        "import_id": uuid4(), "tenant_id": "t", "source": "file", "file_name": "vendas.csv",
+        "object_key": "k", "file_format": "csv", "file_bytes": 10, "table_key": None,
+        "mapping": {}, "preview": {}, "uploaded_at": now, "status": "confirmed",
+        "confirmed_at": now, "duplicate_policy": "update", "default_purchased_at": None,
+        "status_when_missing": "WAITING_PAYMENT",
+        "attempt": 0, **fields})
+
+
+def _outcome(import_id: UUID, **fields: Any) -> Outcome:
+    return Outcome.model_validate({
+        "import_id": import_id, "attempt": 0, "status": "completed",
+        "completed_at": datetime.now(UTC), "total_rows": 1, "chunks_total": 1,
+        "chunks_done": 1, "clients_created": 1, "clients_updated": 0, "rows_skipped": 0,
+        "rows_failed": 0, "transactions_new": 1, "transactions_changed": 0,
+        "transactions_unchanged": 0, "total_revenue": "0", "lost_revenue": "0",
+        "currency": "BRL", "revenue_by_currency": {}, "waiting_for": None, "error": None,
+        **fields})
 
 
 def test_the_import_resource_never_shows_an_amount_in_exponent_notation() -> None:
-    record = _record(
-        total_revenue=Decimal("1E+2"), lost_revenue=Decimal("1.00E+38"),
-        revenue_by_currency=json.dumps({"BRL": {"active": "1E+2", "lost": "0E-2"}}),
-    )
-    # A dict is read by key, as the repository's row is.
-    stored = cast(asyncpg.Record, record)
-    body = json.loads(ImportResource.of(stored, [], with_preview=False).model_dump_json())
+    record = _record()
+    outcome = _outcome(record.import_id, total_revenue=Decimal("1E+2"),
+                       lost_revenue=Decimal("1.00E+38"),
+                       revenue_by_currency={"BRL": {"active": "1E+2", "lost": "0E-2"}})
+    body = json.loads(ImportResource.of(record, outcome, [], with_preview=False)
+                      .model_dump_json())
     assert (body["total_revenue"], body["lost_revenue"]) == (
         "100.00", "100000000000000000000000000000000000000.00")
     assert body["revenue_by_currency"] == {"BRL": {"active": "100.00", "lost": "0.00"}}
+
+
+def test_the_status_is_the_outcome_of_the_current_attempt() -> None:
+    uploaded = _record(status="uploaded", confirmed_at=None)
+    assert public_status(uploaded, None) == "uploaded"
+    confirmed = _record()
+    assert public_status(confirmed, None) == "processing", "the finalizer has not heard yet"
+    failed = _outcome(confirmed.import_id, status="failed", error="stalled")
+    assert public_status(confirmed, failed) == "failed"
+    retried = replace(confirmed, attempt=1)
+    assert public_status(retried, failed) == "processing", "the retry is not recorded yet"
+    resource = ImportResource.of(retried, failed, [], with_preview=False)
+    assert (resource.error, resource.completed_at, resource.waiting_for) == (None, None, {})
+    owed = _outcome(confirmed.import_id, status="processing", completed_at=None,
+                    waiting_for={"revenue": list(range(60))})
+    shown = ImportResource.of(confirmed, owed, [], with_preview=False).waiting_for
+    assert shown["revenue"].missing == 60 and shown["revenue"].chunks == list(range(50))

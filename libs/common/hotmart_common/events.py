@@ -23,6 +23,12 @@ DuplicatePolicy = Literal["update", "skip"]
 ConsumerService = Literal["matcher", "journey", "revenue"]
 RowSource = Literal["file", "webhook", "hotmart_api", "members", "manual"]
 CONSUMER_SERVICES: tuple[ConsumerService, ...] = ("matcher", "journey", "revenue")
+# Every service that reports each chunk on import.chunk.done: parse (with the rows it
+# skipped) and the row consumers. An import is complete when all of them reported all chunks.
+ReportingService = Literal["parse", "matcher", "journey", "revenue"]
+REPORTING_SERVICES: tuple[ReportingService, ...] = ("parse", *CONSUMER_SERVICES)
+ImportSource = RowSource  # the door an import, and each of its rows, came in by
+IssueStatus = Literal["skipped", "failed"]
 
 
 _NAMESPACE_BYTES = EVENT_NAMESPACE.bytes
@@ -73,8 +79,24 @@ class ImportEvent(Event):
                             examples=["5d0c8a8e-1f7b-4c1e-8a43-8f1f3f7d6a10"])
 
 
+class RowIssue(BaseModel):
+    """A row that changed nothing (skipped) or that a service could not apply (failed)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    row_number: int = Field(ge=1, description="Row number in the spreadsheet (header = 1).",
+                            examples=[7])
+    status: IssueStatus = Field(description="'skipped' or 'failed'.", examples=["skipped"])
+    code: str = Field(description="Stable reason code.", examples=["invalid_email"])
+    column: str | None = Field(default=None, description="Column of the offending cell.",
+                               examples=["Email do(a) Comprador(a)"])
+    message: str = Field(description="What was wrong, for a person.",
+                         examples=["Row 7: 'maria' is not an e-mail address"])
+    stage: str = Field(description="The service that found it.", examples=["parse"])
+
+
 class ImportConfirmed(ImportEvent):
-    """The producer confirmed an uploaded export: parsing may start."""
+    """The producer confirmed an uploaded export (or retried it): parsing may start."""
 
     object_key: str = Field(description="S3 key of the uploaded file.",
                             examples=["imports/default/5d0c8a8e-1f7b-4c1e-8a43-8f1f3f7d6a10/vendas.csv"])
@@ -99,6 +121,14 @@ class ImportConfirmed(ImportEvent):
         description="Status code of every purchase when the file has no status column "
                     "(WAITING_PAYMENT, the default, counts as pending revenue).",
         examples=["APPROVED"])
+    file_format: Literal["csv", "xlsx", "xls"] | None = Field(
+        default=None, description="Format of the uploaded file, as the upload read it.",
+        examples=["csv"])
+    source: ImportSource = Field(default="file", description="The door the import came in by.")
+    attempt: int = Field(
+        default=0, ge=0,
+        description="0 for the confirm, then one more for each retry: the parser publishes "
+                    "again for a higher attempt, the finalizer reopens a failed import.")
 
 
 class Provenance(BaseModel):
@@ -268,9 +298,12 @@ class RevenueTotal(BaseModel):
 
 
 class ChunkProcessed(ImportEvent):
-    """A consumer service has applied every row of a chunk; counts are read from its store."""
+    """A service has done its part of a chunk; counts are read from its store. Parse reports
+    each chunk once its row events are on the broker, with the rows it skipped."""
 
-    service: ConsumerService = Field(description="The service that processed the chunk.")
+    kind: Literal["chunk_processed"] = Field(default="chunk_processed",
+                                             description="Discriminator on the topic.")
+    service: ReportingService = Field(description="The service that processed the chunk.")
     chunk_no: int = Field(ge=0, description="The chunk processed.", examples=[0])
     chunks_total: int | None = Field(default=None, ge=1,
                                      description="Number of chunks, known from the last marker.")
@@ -302,6 +335,36 @@ class ChunkProcessed(ImportEvent):
     milestones_recorded: int = Field(default=0, ge=0, description="Journey milestones recorded.")
     revenue: list[RevenueTotal] = Field(default_factory=list,
                                         description="Ledger totals of the chunk.")
+    rows_skipped: int = Field(default=0, ge=0,
+                              description="Rows of the chunk parse skipped (parse's report).")
+    issues: list[RowIssue] = Field(default_factory=list,
+                                   description="The chunk's skipped rows (parse's report).")
+
+
+class RowsFailed(ImportEvent):
+    """Rows a consumer service could not apply (poison rows), each with its reason."""
+
+    kind: Literal["rows_failed"] = Field(default="rows_failed",
+                                         description="Discriminator on the topic.")
+    service: ConsumerService = Field(description="The service that could not apply them.")
+    issues: list[RowIssue] = Field(description="The failed rows.")
+
+
+class ImportFailed(ImportEvent):
+    """The import cannot go on (its file is unreadable, confirmed columns are missing)."""
+
+    kind: Literal["import_failed"] = Field(default="import_failed",
+                                           description="Discriminator on the topic.")
+    reason: str = Field(description="Why, for a person.",
+                        examples=["vendas.csv: the confirmed columns ['Email'] are missing"])
+    stage: str = Field(description="The service that failed it.", examples=["parse"])
+    attempt: int = Field(default=0, ge=0, description="The attempt that failed.")
+
+
+ChunkDoneMessage = Annotated[ChunkProcessed | RowsFailed | ImportFailed,
+                             Field(discriminator="kind")]
+CHUNK_DONE_ADAPTER: TypeAdapter[ChunkProcessed | RowsFailed | ImportFailed] = TypeAdapter(
+    ChunkDoneMessage)
 
 
 class ClientCreated(Event):

@@ -56,6 +56,8 @@ class Service:
     http_port: int = 8080
     metrics_port: int = 9464
     public_api: bool = False
+    # Services whose read API this one calls (each URL given as <NAME>_<SERVICE>_URL).
+    reads_from: tuple[str, ...] = ()
 
     @property
     def package_dir(self) -> str:
@@ -93,6 +95,7 @@ SERVICES: tuple[Service, ...] = (
         publishes=(IMPORT_CONFIRMED, DEAD_LETTERS),
         http_port=8000, metrics_port=9400,
         public_api=True,
+        reads_from=("finalizer",),  # the import resource's progress, summary and row issues
     ),
     Service(
         name="parse",

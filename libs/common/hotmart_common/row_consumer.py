@@ -11,12 +11,19 @@ from typing import TypeVar
 from uuid import UUID
 
 from . import registry
-from .events import ChunkEnded, ChunkProcessed, ConsumerService, RowTopicDecoder
+from .events import (
+    ChunkEnded,
+    ChunkProcessed,
+    ConsumerService,
+    RowIssue,
+    RowsFailed,
+    RowTopicDecoder,
+    stable_event_id,
+)
 from .kafka_consumer import subscribe
 from .row_views import RowView
 from .service import ServiceContext
-from .store import Store, UnitOfWork
-from .store.imports import ImportsRepository, RowIssue
+from .store import Outgoing, Publisher, Store, UnitOfWork
 from .topics import CHUNK_DONE, IMPORT_ROWS
 
 Row = TypeVar("Row", bound=RowView)
@@ -44,17 +51,21 @@ async def handle_row_messages(store: Store, messages: list[Row | ChunkEnded],
             uow.publish_after_commit(CHUNK_DONE, report, key=str(end.import_id).encode())
 
 
-async def record_failed_row(store: Store, service: ConsumerService,
+async def record_failed_row(publisher: Publisher, service: ConsumerService,
                             message: RowView | ChunkEnded, error: Exception) -> None:
-    """A row the service cannot apply is failed on its import, with the reason."""
+    """A row the service cannot apply is reported failed, with the reason, to the finalizer
+    (which owns the import's issues); awaited, so the offset moves on only once the broker
+    has the report. The finalizer records it once per (import, row)."""
     if not isinstance(message, RowView):
         return  # a marker that cannot be processed leaves its chunk open: the import stalls
-    async with store.unit_of_work() as uow:
-        await ImportsRepository(uow.connection).add_issues(message.import_id, [RowIssue(
-            message.row_number, "failed", "processing_failed", None,
-            f"Row {message.row_number}: the {service} service could not apply it "
-            f"({type(error).__name__}: {str(error)[:300]})", service,
-        )])
+    issue = RowIssue(
+        row_number=message.row_number, status="failed", code="processing_failed", column=None,
+        message=f"Row {message.row_number}: the {service} service could not apply it "
+                f"({type(error).__name__}: {str(error)[:300]})", stage=service)
+    await publisher.publish([Outgoing(CHUNK_DONE, RowsFailed(
+        event_id=stable_event_id(message.import_id, service, "failed", message.row_number),
+        tenant_id=message.tenant_id, import_id=message.import_id, service=service,
+        issues=[issue]), key=str(message.import_id).encode())])
 
 
 def subscribe_to_rows(ctx: ServiceContext, service: ConsumerService, rows: type[Row],
@@ -65,7 +76,7 @@ def subscribe_to_rows(ctx: ServiceContext, service: ConsumerService, rows: type[
         await handle_row_messages(ctx.store, messages, apply_rows, report_chunk)
 
     async def on_poison(message: Row | ChunkEnded, _: object, error: Exception) -> None:
-        await record_failed_row(ctx.store, service, message, error)
+        await record_failed_row(ctx.publisher, service, message, error)
 
     subscribe(ctx.broker, ctx.publisher, IMPORT_ROWS,
               group_id=group_id or registry.group_for(service, IMPORT_ROWS),

@@ -15,6 +15,8 @@ CATALOGUE: dict[str, tuple[type[BaseModel], str]] = {
     "RowParsed": (events.RowParsed, topics.IMPORT_ROWS),
     "ChunkEnded": (events.ChunkEnded, topics.IMPORT_ROWS),
     "ChunkProcessed": (events.ChunkProcessed, topics.CHUNK_DONE),
+    "RowsFailed": (events.RowsFailed, topics.CHUNK_DONE),
+    "ImportFailed": (events.ImportFailed, topics.CHUNK_DONE),
     "ClientCreated": (events.ClientCreated, topics.CLIENT_CREATED),
     "ClientUpdated": (events.ClientUpdated, topics.CLIENT_UPDATED),
     "ImportCompleted": (events.ImportCompleted, topics.IMPORT_COMPLETED),

@@ -28,7 +28,6 @@ from .logs import configure_logging
 from .runtime import settle_garbage_collector
 from .settings import ServiceSettings
 from .store import Store, apply_migrations, connect_pool
-from .store.imports import MIGRATIONS as IMPORTS_MIGRATIONS
 from .topics import topic_partitions
 
 log = logging.getLogger(__name__)
@@ -51,7 +50,8 @@ class ServiceContext:
 @dataclass(frozen=True)
 class ServiceDefinition:
     name: str
-    migrations: Sequence[tuple[str, Path]] = (("imports", IMPORTS_MIGRATIONS),)
+    # (owner, folder): each service runs only its own migrations, for the tables it owns.
+    migrations: Sequence[tuple[str, Path]] = ()
     uses_s3: bool = False
     subscribe: Callable[[ServiceContext], None] | None = None
     routers: Sequence[APIRouter] = ()

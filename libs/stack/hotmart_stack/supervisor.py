@@ -76,6 +76,9 @@ class Supervisor:
         ports = {svc.spec.port_env: str(svc.port) for svc in self._services.values()}
         ports.update({svc.spec.metrics_port_env: str(svc.metrics_port)
                       for svc in self._services.values() if svc.spec.metrics_port_env})
+        ports.update({svc.spec.url_env(other): self.url(other)
+                      for svc in self._services.values() for other in svc.spec.reads_from
+                      if other in self._services})
         return ports
 
     @property

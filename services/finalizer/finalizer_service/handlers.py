@@ -1,76 +1,117 @@
-"""Finalizer handlers: chunk reports in; progress, completion and import.completed out."""
+"""Finalizer handlers: confirms and chunk reports in; progress, completion and
+import.completed out.
+
+``import.chunk.done`` carries three kinds of message: each service's report of each chunk
+(parse's with the rows it skipped), rows a consumer could not apply, and an import that
+cannot go on. The finalizer records them all insert-if-absent, then settles each import
+they touched from what its own tables hold.
+"""
 
 import logging
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
 from uuid import UUID
 
-from hotmart_common.events import ChunkProcessed, ImportCompleted, ImportSummary, stable_event_id
+from hotmart_common.events import (
+    ChunkProcessed,
+    ImportCompleted,
+    ImportConfirmed,
+    ImportFailed,
+    ImportSummary,
+    RowIssue,
+    RowsFailed,
+    stable_event_id,
+)
 from hotmart_common.metrics import IMPORTS
 from hotmart_common.store import UnitOfWork
-from hotmart_common.store.imports import ImportsRepository
 from hotmart_common.topics import IMPORT_COMPLETED
 
 from .metrics import IMPORT_DURATION, STALLED_IMPORTS
 from .progress import ImportState, import_state
-from .repository import ReportRepository
+from .repository import IssueRepository, Outcome, OutcomeRepository, ReportRepository
 
 log = logging.getLogger(__name__)
 
+ChunkDone = ChunkProcessed | RowsFailed | ImportFailed
 
-async def handle_reports(uow: UnitOfWork, reports: list[ChunkProcessed]) -> None:
+
+async def handle_confirmed(uow: UnitOfWork, events: Sequence[ImportConfirmed]) -> None:
+    """A confirmed import is processing; a retry (a higher attempt) reopens a failed one.
+    Reports that arrived before the confirm (another topic) are settled at once."""
+    outcomes = OutcomeRepository(uow.connection)
+    for event in sorted(events, key=lambda e: (e.import_id, e.attempt)):
+        await outcomes.open(event)
+    await _settle_all(uow, {e.import_id: e.tenant_id for e in events})
+
+
+async def handle_reports(uow: UnitOfWork, messages: Sequence[ChunkDone]) -> None:
+    reports = [m for m in messages if isinstance(m, ChunkProcessed)]
     repo = ReportRepository(uow.connection)
-    await repo.add(reports)
-    await repo.add_clients(reports)
-    by_import: dict[UUID, str] = {}
-    for report in reports:
-        by_import[report.import_id] = report.tenant_id
-    imports = ImportsRepository(uow.connection)
-    for import_id, tenant_id in sorted(by_import.items()):
-        record = await imports.get(tenant_id, import_id, lock=True)  # one finalizer at a time
-        if record is None:
-            log.warning("report for an unknown import", extra={"import_id": str(import_id)})
+    if reports:
+        await repo.add(reports)
+        await repo.add_clients(reports)
+    issues: list[tuple[UUID, RowIssue]] = [
+        (m.import_id, issue) for m in messages if not isinstance(m, ImportFailed)
+        for issue in m.issues]
+    await IssueRepository(uow.connection).add(issues)
+    outcomes = OutcomeRepository(uow.connection)
+    for failure in (m for m in messages if isinstance(m, ImportFailed)):
+        await outcomes.fail_attempt(failure)
+        log.warning("import failed", extra={"import_id": str(failure.import_id),
+                                            "stage": failure.stage, "reason": failure.reason})
+        # counted as failed by the service that failed it (parse), not again here
+    await _settle_all(uow, {m.import_id: m.tenant_id for m in messages})
+
+
+async def _settle_all(uow: UnitOfWork, imports: dict[UUID, str]) -> None:
+    outcomes = OutcomeRepository(uow.connection)
+    for import_id, tenant_id in sorted(imports.items()):
+        outcome = await outcomes.get(tenant_id, import_id, lock=True)  # one finalizer at a time
+        if outcome is None:  # its confirm has not arrived yet: it settles them then
+            log.info("report before the confirm", extra={"import_id": str(import_id)})
             continue
-        await settle(uow, record)
+        await settle(uow, outcome)
 
 
-async def settle(uow: UnitOfWork, record: Any) -> ImportState:
+async def settle(uow: UnitOfWork, outcome: Outcome) -> ImportState:
     """Writes the import's progress from its reports; completes it when every chunk is in."""
-    import_id: UUID = record["import_id"]
-    imports = ImportsRepository(uow.connection)
+    import_id = outcome.import_id
+    outcomes = OutcomeRepository(uow.connection)
     repo = ReportRepository(uow.connection)
-    state = import_state(await repo.totals(import_id),
-                         await imports.count_issues(import_id, "failed"),
-                         await repo.client_counts(import_id), record["chunks_total"])
-    await imports.record_progress(import_id, state.progress)
-    if state.complete and record["status"] in ("processing", "completed"):
-        await _complete(uow, record, state)
+    issues = await IssueRepository(uow.connection).counts(import_id)
+    state = import_state(await repo.totals(import_id), issues.failed,
+                         await repo.client_counts(import_id), outcome.chunks_total,
+                         rows_skipped=issues.skipped)
+    await outcomes.record_progress(import_id, state.progress)
+    if state.complete and outcome.status in ("processing", "completed"):
+        await _complete(uow, outcome, state)
     return state
 
 
-async def _complete(uow: UnitOfWork, record: Any, state: ImportState) -> None:
-    import_id: UUID = record["import_id"]
+async def _complete(uow: UnitOfWork, outcome: Outcome, state: ImportState) -> None:
+    import_id = outcome.import_id
     completed_at = datetime.now(UTC)
-    if await ImportsRepository(uow.connection).complete(import_id, completed_at):
+    if await OutcomeRepository(uow.connection).complete(import_id, completed_at):
         log.info("import completed", extra={"import_id": str(import_id)})
-        took = (completed_at - record["uploaded_at"]).total_seconds()
-        uow.after_commit(lambda: _count_completion(took))
+        if outcome.uploaded_at is not None:
+            took = (completed_at - outcome.uploaded_at).total_seconds()
+            uow.after_commit(lambda: _count_completion(took))
     else:
-        completed_at = record["completed_at"] or completed_at
+        completed_at = outcome.completed_at or completed_at
     progress = state.progress
     # Published on every settle of a complete import, with one id: a crash between the
     # commit and the publish cannot lose it, and consumers recognise the repeats.
     uow.publish_after_commit(IMPORT_COMPLETED, ImportCompleted(
         event_id=stable_event_id(import_id, "completed"),
-        tenant_id=record["tenant_id"],
+        tenant_id=outcome.tenant_id,
         import_id=import_id,
         completed_at=completed_at,
         summary=ImportSummary(
-            total_rows=record["total_rows"] or 0,
+            total_rows=progress.total_rows or 0,
             chunks_total=state.chunks_total or 0,
             clients_created=progress.clients_created,
             clients_updated=progress.clients_updated,
-            rows_skipped=record["rows_skipped"],
+            rows_skipped=progress.rows_skipped,
             rows_failed=progress.rows_failed,
             transactions_new=progress.transactions_new,
             transactions_changed=progress.transactions_changed,
@@ -93,19 +134,20 @@ async def watch_processing_imports(uow: UnitOfWork, stall_deadline: timedelta) -
 
     Returns how many imports it failed.
     """
-    imports = ImportsRepository(uow.connection)
+    outcomes = OutcomeRepository(uow.connection)
     failed = 0
     now = datetime.now(UTC)
-    for record in await imports.processing():
-        state = await settle(uow, record)
-        quiet_since = record["last_progress_at"] or record["confirmed_at"] or now
+    for outcome in await outcomes.processing():
+        state = await settle(uow, outcome)
+        quiet_since = outcome.last_progress_at or outcome.confirmed_at or now
         if state.complete or now - quiet_since < stall_deadline:
             continue
-        await imports.fail(record["import_id"],
-                           stalled_message(state.progress.waiting_for, stall_deadline))
-        log.warning("stalled import failed", extra={"import_id": str(record["import_id"])})
+        await outcomes.fail(outcome.import_id, stalled_message(
+            state.progress.waiting_for, stall_deadline,
+            parse_reported=state.chunks_total is not None))
+        log.warning("stalled import failed", extra={"import_id": str(outcome.import_id)})
         failed += 1
-    stalled = await imports.count_stalled(60.0)
+    stalled = await outcomes.count_stalled(60.0)
     uow.after_commit(lambda: _count_watch(failed, stalled))
     return failed
 
@@ -115,11 +157,16 @@ def _count_watch(failed: int, stalled: int) -> None:
     STALLED_IMPORTS.set(stalled)
 
 
-def stalled_message(waiting_for: dict[str, list[int]], deadline: timedelta) -> str:
-    owed = "; ".join(f"the {service} service has not processed {_chunks(chunks)}"
-                     for service, chunks in sorted(waiting_for.items()))
+def stalled_message(waiting_for: dict[str, list[int]], deadline: timedelta, *,
+                    parse_reported: bool = True) -> str:
+    """What the import owes: before the last chunk's total is known, parse's report."""
+    owed = [f"the {service} service has not processed {_chunks(chunks)}"
+            for service, chunks in sorted(waiting_for.items())]
+    if not parse_reported and "parse" not in waiting_for:
+        owed.insert(0, "the parse service has not reported")
+    text = "; ".join(owed)
     return (f"The import made no progress for {int(deadline.total_seconds())} s"
-            f"{': ' + owed if owed else ''}. Nothing is lost: once every service is running "
+            f"{': ' + text if text else ''}. Nothing is lost: once every service is running "
             "again, retry the import and it resumes where it stopped.")
 
 

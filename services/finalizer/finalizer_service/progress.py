@@ -2,12 +2,31 @@
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from hotmart_common.events import CONSUMER_SERVICES
+from hotmart_common.events import REPORTING_SERVICES
 from hotmart_common.money import money_text
-from hotmart_common.store.imports import Progress
+
+
+@dataclass(frozen=True)
+class Progress:
+    chunks_done: int
+    clients_created: int
+    clients_updated: int
+    rows_failed: int
+    transactions_new: int
+    transactions_changed: int
+    transactions_unchanged: int
+    total_revenue: Decimal
+    lost_revenue: Decimal
+    currency: str | None
+    revenue_by_currency: dict[str, dict[str, str]]
+    waiting_for: dict[str, list[int]] = field(default_factory=dict)
+    rows_skipped: int = 0
+    total_rows: int | None = None
+    chunks_total: int | None = None
+    purchases_without_amount: int = 0
 
 
 @dataclass(frozen=True)
@@ -31,6 +50,7 @@ class ServiceReports:
 
     chunks: frozenset[int]
     chunks_total: int | None = None
+    total_rows: int | None = None
     transactions_new: int = 0
     transactions_changed: int = 0
     transactions_unchanged: int = 0
@@ -57,11 +77,12 @@ NO_REPORTS = ServiceReports(chunks=frozenset())
 
 
 def import_state(reports: ReportTotals, rows_failed: int, clients: ClientCounts,
-                 parsed_chunks: int | None = None) -> ImportState:
-    """``parsed_chunks`` (the parser's count) only names missing chunks; completion waits
-    for the total carried by the last chunk's marker."""
+                 parsed_chunks: int | None = None, rows_skipped: int = 0) -> ImportState:
+    """``parsed_chunks`` (a count known before the reports) only names missing chunks;
+    completion waits for the total carried by the last chunk's reports. Every reporting
+    service (parse and the row consumers) must report every chunk."""
     chunks_by_service = {service: reports.by_service.get(service, NO_REPORTS).chunks
-                         for service in CONSUMER_SERVICES}
+                         for service in REPORTING_SERVICES}
     chunks_total = max((r.chunks_total for r in reports.by_service.values() if r.chunks_total),
                        default=None)
     done_everywhere = frozenset.intersection(*chunks_by_service.values())
@@ -73,8 +94,12 @@ def import_state(reports: ReportTotals, rows_failed: int, clients: ClientCounts,
         service: sorted(expected - chunks)
         for service, chunks in chunks_by_service.items() if expected - chunks
     }
+    progress = _progress(reports, len(done_everywhere), rows_failed, clients, waiting_for)
+    total_rows = max((r.total_rows for r in reports.by_service.values()
+                      if r.total_rows is not None), default=None)
     return ImportState(
-        progress=_progress(reports, len(done_everywhere), rows_failed, clients, waiting_for),
+        progress=replace(progress, rows_skipped=rows_skipped, total_rows=total_rows,
+                         chunks_total=chunks_total),
         chunks_total=chunks_total,
         complete=complete,
     )

@@ -1,12 +1,30 @@
-"""All SQL of the finalizer: the chunk reports it has received."""
+"""All SQL of the finalizer: outcomes, row issues and the chunk reports it has received.
 
+The finalizer alone migrates, writes and reads these tables; the upload service reads
+outcomes and issues through the read API (``api.py``).
+"""
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
+from typing import Any, Literal
 from uuid import UUID
 
-from hotmart_common.events import ChunkProcessed
+import asyncpg
+
+from hotmart_common.events import (
+    ChunkProcessed,
+    ImportConfirmed,
+    ImportFailed,
+    IssueStatus,
+    RowIssue,
+)
 from hotmart_common.store import Connection
 
-from .progress import ClientCounts, ReportTotals, RevenueSum, ServiceReports
+from .progress import ClientCounts, Progress, ReportTotals, RevenueSum, ServiceReports
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -22,7 +40,7 @@ class ReportRepository:
             " ON CONFLICT DO NOTHING",
             [r.import_id for r in reports], [r.service for r in reports],
             [r.chunk_no for r in reports], [r.chunks_total for r in reports],
-            [r.model_dump_json(exclude={"created_client_ids", "updated_client_ids"})
+            [r.model_dump_json(exclude={"created_client_ids", "updated_client_ids", "issues"})
              for r in reports],
         )
 
@@ -53,7 +71,8 @@ class ReportRepository:
             " coalesce(sum((report->>'transactions_changed')::int), 0) AS changed,"
             " coalesce(sum((report->>'transactions_unchanged')::int), 0) AS unchanged,"
             " coalesce(sum((report->>'purchases_without_amount')::int), 0) AS without_amount,"
-            " coalesce(sum((report->>'clients_created')::int), 0) AS clients_created"
+            " coalesce(sum((report->>'clients_created')::int), 0) AS clients_created,"
+            " max((report->>'total_rows')::int) AS total_rows"
             " FROM chunk_reports WHERE import_id = $1 GROUP BY service", import_id,
         )
         revenue = await self.conn.fetch(
@@ -68,6 +87,223 @@ class ReportRepository:
                 transactions_new=r["new"], transactions_changed=r["changed"],
                 transactions_unchanged=r["unchanged"], clients_created=r["clients_created"],
                 purchases_without_amount=r["without_amount"],
+                total_rows=r["total_rows"],
             ) for r in services},
             revenue=[RevenueSum(r["currency"], r["category"], r["amount"]) for r in revenue],
         )
+
+
+OutcomeStatus = Literal["processing", "completed", "failed"]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one confirmed import: its progress, then its summary or its error."""
+
+    import_id: UUID
+    tenant_id: str
+    attempt: int
+    status: OutcomeStatus
+    uploaded_at: datetime | None
+    confirmed_at: datetime | None
+    completed_at: datetime | None
+    total_rows: int | None
+    chunks_total: int | None
+    chunks_done: int
+    clients_created: int
+    clients_updated: int
+    rows_skipped: int
+    rows_failed: int
+    transactions_new: int
+    transactions_changed: int
+    transactions_unchanged: int
+    purchases_without_amount: int
+    total_revenue: Decimal
+    lost_revenue: Decimal
+    currency: str | None
+    revenue_by_currency: dict[str, dict[str, str]]
+    waiting_for: dict[str, list[int]] | None
+    last_progress_at: datetime | None
+    error: str | None
+
+    @classmethod
+    def of(cls, row: asyncpg.Record) -> "Outcome":
+        fields: dict[str, Any] = dict(row)
+        fields["revenue_by_currency"] = json.loads(row["revenue_by_currency"])
+        fields["waiting_for"] = (None if row["waiting_for"] is None
+                                 else json.loads(row["waiting_for"]))
+        return cls(**fields)
+
+
+_OUTCOME_COLUMNS = (
+    "import_id, tenant_id, attempt, status, uploaded_at, confirmed_at, completed_at,"
+    " total_rows, chunks_total, chunks_done, clients_created, clients_updated, rows_skipped,"
+    " rows_failed, transactions_new, transactions_changed, transactions_unchanged,"
+    " purchases_without_amount, total_revenue, lost_revenue, currency, revenue_by_currency,"
+    " waiting_for, last_progress_at, error")
+
+
+class OutcomeRepository:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    async def open(self, event: ImportConfirmed) -> None:
+        """Records a confirm: a new outcome is processing; a higher attempt (a retry) moves
+        a failed one back to processing. A replayed confirm changes nothing."""
+        await self.conn.execute(
+            "INSERT INTO import_outcomes AS o (import_id, tenant_id, attempt, status,"
+            " uploaded_at, confirmed_at, last_progress_at)"
+            " VALUES ($1, $2, $3, 'processing', $4, now(), now())"
+            " ON CONFLICT (import_id) DO UPDATE SET"
+            " uploaded_at = coalesce(o.uploaded_at, EXCLUDED.uploaded_at),"
+            " confirmed_at = coalesce(o.confirmed_at, EXCLUDED.confirmed_at),"
+            " attempt = greatest(o.attempt, EXCLUDED.attempt),"
+            " status = CASE WHEN EXCLUDED.attempt > o.attempt AND o.status = 'failed'"
+            "   THEN 'processing' ELSE o.status END,"
+            " error = CASE WHEN EXCLUDED.attempt > o.attempt AND o.status = 'failed'"
+            "   THEN NULL ELSE o.error END,"
+            " last_progress_at = CASE WHEN EXCLUDED.attempt > o.attempt"
+            "   THEN now() ELSE o.last_progress_at END"
+            " WHERE o.tenant_id = EXCLUDED.tenant_id",
+            event.import_id, event.tenant_id, event.attempt, event.uploaded_at,
+        )
+
+    async def fail_attempt(self, event: ImportFailed) -> None:
+        """Fails the import for the attempt that failed (a later attempt is left alone)."""
+        await self.conn.execute(
+            "INSERT INTO import_outcomes AS o (import_id, tenant_id, attempt, status, error,"
+            " last_progress_at) VALUES ($1, $2, $3, 'failed', $4, now())"
+            " ON CONFLICT (import_id) DO UPDATE SET status = 'failed', error = EXCLUDED.error,"
+            " attempt = EXCLUDED.attempt"
+            " WHERE o.tenant_id = EXCLUDED.tenant_id AND o.status <> 'completed'"
+            " AND o.attempt <= EXCLUDED.attempt",
+            event.import_id, event.tenant_id, event.attempt, event.reason,
+        )
+
+    async def get(self, tenant_id: str, import_id: UUID, *, lock: bool = False) -> Outcome | None:
+        row = await self.conn.fetchrow(
+            f"SELECT {_OUTCOME_COLUMNS} FROM import_outcomes"
+            " WHERE tenant_id = $1 AND import_id = $2" + (" FOR UPDATE" if lock else ""),
+            tenant_id, import_id,
+        )
+        return None if row is None else Outcome.of(row)
+
+    async def get_many(self, tenant_id: str, import_ids: Sequence[UUID]) -> list[Outcome]:
+        rows = await self.conn.fetch(
+            f"SELECT {_OUTCOME_COLUMNS} FROM import_outcomes"
+            " WHERE tenant_id = $1 AND import_id = ANY($2::uuid[]) ORDER BY import_id",
+            tenant_id, list(import_ids),
+        )
+        return [Outcome.of(row) for row in rows]
+
+    async def record_progress(self, import_id: UUID, progress: Progress) -> None:
+        await self.conn.execute(
+            "UPDATE import_outcomes SET chunks_done = $2, clients_created = $3,"
+            " clients_updated = $4, rows_failed = $5, total_revenue = $6, lost_revenue = $7,"
+            " currency = $8, revenue_by_currency = $9::jsonb, transactions_new = $10,"
+            " transactions_changed = $11, transactions_unchanged = $12,"
+            " waiting_for = $13::jsonb, rows_skipped = $14, total_rows = $15,"
+            " chunks_total = $16, purchases_without_amount = $17,"
+            " last_progress_at = CASE WHEN chunks_done IS DISTINCT FROM $2"
+            "   OR waiting_for IS DISTINCT FROM $13::jsonb THEN now() ELSE last_progress_at END"
+            " WHERE import_id = $1",
+            import_id, progress.chunks_done, progress.clients_created, progress.clients_updated,
+            progress.rows_failed, progress.total_revenue, progress.lost_revenue,
+            progress.currency, json.dumps(progress.revenue_by_currency),
+            progress.transactions_new, progress.transactions_changed,
+            progress.transactions_unchanged, json.dumps(progress.waiting_for),
+            progress.rows_skipped, progress.total_rows, progress.chunks_total,
+            progress.purchases_without_amount,
+        )
+
+    async def complete(self, import_id: UUID, at: datetime) -> bool:
+        """Completes a processing import; False otherwise (already done, or failed: retry it)."""
+        status = await self.conn.fetchval(
+            "UPDATE import_outcomes SET status = 'completed', completed_at = $2, error = NULL,"
+            " waiting_for = NULL WHERE import_id = $1 AND status = 'processing'"
+            " RETURNING status",
+            import_id, at,
+        )
+        return status is not None
+
+    async def fail(self, import_id: UUID, error: str) -> None:
+        await self.conn.execute(
+            "UPDATE import_outcomes SET status = 'failed', error = $2"
+            " WHERE import_id = $1 AND status <> 'completed'",
+            import_id, error,
+        )
+
+    async def processing(self, limit: int = 100) -> list[Outcome]:
+        """Processing imports no other finalizer is looking at, least recently moved first."""
+        rows = await self.conn.fetch(
+            f"SELECT {_OUTCOME_COLUMNS} FROM import_outcomes WHERE status = 'processing'"
+            " ORDER BY last_progress_at NULLS FIRST LIMIT $1 FOR UPDATE SKIP LOCKED", limit,
+        )
+        return [Outcome.of(row) for row in rows]
+
+    async def count_stalled(self, quiet_for_s: float) -> int:
+        count: int = await self.conn.fetchval(
+            "SELECT count(*) FROM import_outcomes WHERE status = 'processing'"
+            " AND last_progress_at < now() - make_interval(secs => $1)", quiet_for_s,
+        )
+        return count
+
+
+@dataclass(frozen=True)
+class IssueCounts:
+    skipped: int
+    failed: int
+
+
+class IssueRepository:
+    """The import's row issues, recorded once per (import, row) whoever reports them."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    async def add(self, issues: Sequence[tuple[UUID, RowIssue]]) -> None:
+        if not issues:
+            return
+        await self.conn.execute(
+            "INSERT INTO import_row_issues"
+            " (import_id, row_number, status, code, column_name, message, stage)"
+            " SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[],"
+            " $6::text[], $7::text[]) ORDER BY 1, 2 ON CONFLICT DO NOTHING",
+            [i for i, _ in issues], [x.row_number for _, x in issues],
+            [x.status for _, x in issues], [x.code for _, x in issues],
+            [x.column for _, x in issues], [x.message for _, x in issues],
+            [x.stage for _, x in issues],
+        )
+
+    async def page(self, import_id: UUID, *, status: IssueStatus | None = None,
+                   limit: int = 20, after_row: int = 0) -> list[RowIssue]:
+        rows = await self.conn.fetch(
+            "SELECT row_number, status, code, column_name, message, stage FROM import_row_issues"
+            " WHERE import_id = $1 AND ($2::text IS NULL OR status = $2) AND row_number > $3"
+            " ORDER BY row_number LIMIT $4",
+            import_id, status, after_row, limit,
+        )
+        return [RowIssue(row_number=r["row_number"], status=r["status"], code=r["code"],
+                         column=r["column_name"], message=r["message"], stage=r["stage"])
+                for r in rows]
+
+    async def row_after(self, import_id: UUID, *, status: IssueStatus | None,
+                        after_row: int, skipping: int) -> int | None:
+        """The row of the issue that follows the first ``skipping`` issues after
+        ``after_row``: where the next page of that many starts, None when none is left."""
+        row_number: int | None = await self.conn.fetchval(
+            "SELECT row_number FROM import_row_issues"
+            " WHERE import_id = $1 AND ($2::text IS NULL OR status = $2) AND row_number > $3"
+            " ORDER BY row_number OFFSET $4 LIMIT 1",
+            import_id, status, after_row, skipping,
+        )
+        return row_number
+
+    async def counts(self, import_id: UUID) -> IssueCounts:
+        row = await self.conn.fetchrow(
+            "SELECT count(*) FILTER (WHERE status = 'skipped') AS skipped,"
+            " count(*) FILTER (WHERE status = 'failed') AS failed"
+            " FROM import_row_issues WHERE import_id = $1", import_id,
+        )
+        assert row is not None
+        return IssueCounts(row["skipped"], row["failed"])

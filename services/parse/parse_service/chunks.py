@@ -1,34 +1,36 @@
 """Turns screened rows into the row topic's messages: row events and chunk markers."""
 
-import heapq
 from collections import Counter
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import islice
-from typing import Final, TypeVar
 from uuid import UUID
 
 from pydantic_core import to_json
 
-from hotmart_common.events import ChunkEnded, chunk_key, event_json, stable_event_id
+from hotmart_common.events import ChunkEnded, RowIssue, chunk_key, event_json, stable_event_id
 from hotmart_common.purchase_identity import fingerprint, purchase_key
 from hotmart_common.spreadsheet import NormalisedRow, RowProblem
-from hotmart_common.store.imports import RowIssue
 
 Result = NormalisedRow | RowProblem
-Item = TypeVar("Item")
-# Issues are built and stored this many at a time: a file of a million rejected rows then
-# holds a batch of them in memory, not a million issues and one statement carrying them all.
-ISSUES_AT_A_TIME: Final = 10_000
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One chunk's messages (row events, then its marker, under one key) and the rows of
+    it that were skipped, which parse reports for the chunk once the messages are out."""
+
+    chunk_no: int
+    messages: list[tuple[bytes, bytes]]  # (key, value) per message
+    rows_published: int
+    issues: list[RowIssue]  # in row order
 
 
 @dataclass(frozen=True)
 class ParsedImport:
     issue_count: int
-    issues: Iterator[list[RowIssue]]  # in row order, ISSUES_AT_A_TIME at a time
     total_rows: int
     chunks_total: int
-    chunks: Iterator[list[tuple[bytes, bytes]]]  # (key, value) per message, chunk by chunk
+    chunks: Iterator[Chunk]  # built lazily, chunk by chunk
 
 
 def split_into_chunks(import_id: UUID, tenant_id: str, results: Sequence[Result],
@@ -39,79 +41,63 @@ def split_into_chunks(import_id: UUID, tenant_id: str, results: Sequence[Result]
 
     Each chunk's row events are followed by its marker under the same key, so a consumer
     sees every row of a chunk before the chunk's end. The last marker carries the totals.
-    The totals are known at once; the issues and the messages are built lazily, a batch or
-    a chunk at a time, so the first chunk can be on its way while the rest are still being
-    built. Results in row-number order may come with their ``problems`` already picked out:
-    a lazy sequence (NormalisedRows) then builds each row once, for its chunk, and each
-    problem once, for its batch of issues. Every row is a fact of source ``file``, read at
-    its row of ``file_name``.
+    The totals are known at once; the chunks are built lazily, one at a time, so the first
+    chunk can be on its way while the rest are still being built. Results may come with
+    their ``problems`` already picked out (NormalisedRows does), which spares counting them
+    by walking every row first. Every row is a fact of source ``file``, read at its row of
+    ``file_name``.
     """
     screened = screened or {}
-    issues: Iterable[RowIssue]
     if problems is None:
-        walked = [issue for result in results if (issue := _issue(result, screened)) is not None]
-        issue_count, issues = len(walked), walked
+        problem_count = sum(1 for result in results if isinstance(result, RowProblem))
     else:
-        issue_count = len(problems) + len(screened)  # screening sees only usable rows
-        issues = heapq.merge(map(_problem_issue, problems),
-                             sorted(screened.values(), key=_row_number), key=_row_number)
+        problem_count = len(problems)
     chunks_total = max(1, -(-len(results) // chunk_size))
-    return ParsedImport(issue_count, _in_batches(issues, ISSUES_AT_A_TIME), len(results),
-                        chunks_total, _messages(
+    return ParsedImport(problem_count + len(screened), len(results), chunks_total, _chunks(
         import_id, tenant_id, file_name, results, chunk_size, screened, chunks_total))
 
 
-def _messages(import_id: UUID, tenant_id: str, file_name: str, results: Sequence[Result],
-              chunk_size: int, screened: Mapping[int, RowIssue], chunks_total: int
-              ) -> Iterator[list[tuple[bytes, bytes]]]:
+def _chunks(import_id: UUID, tenant_id: str, file_name: str, results: Sequence[Result],
+            chunk_size: int, screened: Mapping[int, RowIssue], chunks_total: int
+            ) -> Iterator[Chunk]:
     keys = _PurchaseKeys()
     seen_buyers: set[str] = set()
     import_text = str(import_id)  # as the event ids and the JSON spell it, once
     for chunk_no, chunk in enumerate(_batched(results, chunk_size)):
         key = chunk_key(import_id, chunk_no)
         messages: list[tuple[bytes, bytes]] = []
+        issues: list[RowIssue] = []
         for result in chunk:
-            if not isinstance(result, NormalisedRow) or result.row_number in screened:
+            if not isinstance(result, NormalisedRow):
+                issues.append(_problem_issue(result))
+                continue
+            if result.row_number in screened:
+                issues.append(screened[result.row_number])
                 continue
             first = result.email not in seen_buyers
             seen_buyers.add(result.email)
             messages.append((key, _row_event(import_text, tenant_id, file_name, chunk_no,
                                              result, keys.of(result), first)))
         last = chunk_no == chunks_total - 1
+        rows_published = len(messages)
         messages.append((key, event_json(ChunkEnded(
             event_id=stable_event_id(import_id, "chunk", chunk_no),
             tenant_id=tenant_id,
             import_id=import_id,
             chunk_no=chunk_no,
-            rows_published=len(messages),
+            rows_published=rows_published,
             last=last,
             chunks_total=chunks_total if last else None,
             total_rows=len(results) if last else None,
             first_row_number=chunk[0].row_number if chunk else None,
             last_row_number=chunk[-1].row_number if chunk else None,
         ))))
-        yield messages
-
-
-def _issue(result: Result, screened: Mapping[int, RowIssue]) -> RowIssue | None:
-    if isinstance(result, RowProblem):
-        return _problem_issue(result)
-    return screened.get(result.row_number)
-
-
-def _row_number(issue: RowIssue) -> int:
-    return issue.row_number
-
-
-def _in_batches(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
-    remaining = iter(items)
-    while batch := list(islice(remaining, size)):
-        yield batch
+        yield Chunk(chunk_no, messages, rows_published, issues)
 
 
 def _problem_issue(problem: RowProblem) -> RowIssue:
-    return RowIssue(problem.row_number, "skipped", problem.code, problem.column,
-                    problem.message, "parse")
+    return RowIssue(row_number=problem.row_number, status="skipped", code=problem.code,
+                    column=problem.column, message=problem.message, stage="parse")
 
 
 class _PurchaseKeys:

@@ -1,11 +1,18 @@
-"""Parse handler: a confirmed import in, row events and chunk markers out."""
+"""Parse handler: a confirmed import in; row events and chunk markers out, then parse's
+report of each chunk (with the rows it skipped) to the finalizer, or the import's failure."""
 
 import asyncio
 import logging
 from datetime import UTC, datetime
 
 from hotmart_common.blobstore import BlobStore
-from hotmart_common.events import ImportConfirmed
+from hotmart_common.events import (
+    ChunkProcessed,
+    ClientCreated,
+    ImportConfirmed,
+    ImportFailed,
+    stable_event_id,
+)
 from hotmart_common.kafka_publisher import EventPublisher
 from hotmart_common.metrics import IMPORTS, ROWS_PROCESSED
 from hotmart_common.spreadsheet import (
@@ -19,12 +26,11 @@ from hotmart_common.spreadsheet import (
 )
 from hotmart_common.spreadsheet.memory import release_memory
 from hotmart_common.spreadsheet.stored import StoredTableUnreadable, read_stored_table
-from hotmart_common.store import Store
-from hotmart_common.store.imports import ImportsRepository
-from hotmart_common.topics import IMPORT_ROWS
+from hotmart_common.store import Outgoing, Store, UnitOfWork
+from hotmart_common.topics import CHUNK_DONE, IMPORT_ROWS
 
 from .chunks import ParsedImport, split_into_chunks
-from .repository import ClientDirectory
+from .repository import KnownClients, ParseRuns
 from .screening import screen_keys
 
 log = logging.getLogger(__name__)
@@ -33,17 +39,26 @@ log = logging.getLogger(__name__)
 async def handle_import_confirmed(event: ImportConfirmed, store: Store, blobs: BlobStore,
                                   publisher: EventPublisher, chunk_size: int) -> None:
     async with store.pool.acquire() as conn:
-        record = await ImportsRepository(conn).get(event.tenant_id, event.import_id)
-    if record is None or record["status"] in ("completed", "failed"):
-        log.info("import needs no parsing", extra={"import_id": str(event.import_id)})
-        return
-    if record["rows_published_at"] is not None:
-        log.info("rows already published", extra={"import_id": str(event.import_id)})
+        run = await ParseRuns(conn).get(event.import_id, event.attempt)
+    if run is not None and run.rows_published_at is not None:
+        log.info("rows already published", extra={"import_id": str(event.import_id),
+                                                   "attempt": event.attempt})
         return
     try:
-        await _parse(event, record["file_format"], store, blobs, publisher, chunk_size)
+        await _parse(event, _file_format(event), store, blobs, publisher, chunk_size)
     finally:
         release_memory()
+
+
+def _file_format(event: ImportConfirmed) -> FileFormat:
+    if event.file_format is not None:
+        return event.file_format
+    return "csv" if event.file_name.lower().endswith(".csv") else "xlsx"
+
+
+async def handle_clients_created(uow: UnitOfWork, events: list[ClientCreated]) -> None:
+    """The projection of known clients the 'skip' policy reads."""
+    await KnownClients(uow.connection).add(events)
 
 
 async def _parse(event: ImportConfirmed, file_format: FileFormat, store: Store,
@@ -52,7 +67,7 @@ async def _parse(event: ImportConfirmed, file_format: FileFormat, store: Store,
         table = await _table(event, file_format, blobs)
         rows = await asyncio.to_thread(_normalise, event, table)
     except FileProblem as problem:
-        await fail_import(store, event, problem.message)
+        await fail_import(publisher, event, problem.message)
         IMPORTS.labels("failed").inc()
         return
     del table
@@ -63,10 +78,14 @@ async def _parse(event: ImportConfirmed, file_format: FileFormat, store: Store,
     parsed = split_into_chunks(event.import_id, event.tenant_id, rows, chunk_size, screened,
                                file_name=event.file_name, problems=rows.problems())
     del rows  # the chunks keep it until the last one is built
-    await _record(store, event, parsed)
-    await _publish(publisher, parsed)
     async with store.pool.acquire() as conn:
-        await ImportsRepository(conn).mark_rows_published(event.import_id, datetime.now(UTC))
+        await ParseRuns(conn).record(event.import_id, event.attempt, event.tenant_id,
+                                     parsed.total_rows, parsed.chunks_total,
+                                     parsed.issue_count, datetime.now(UTC))
+    reports = await _publish(publisher, event, parsed)
+    await publisher.publish(reports)  # after the rows: the finalizer counts on them
+    async with store.pool.acquire() as conn:
+        await ParseRuns(conn).mark_published(event.import_id, event.attempt, datetime.now(UTC))
     ROWS_PROCESSED.labels("parse", "skipped").inc(parsed.issue_count)
     ROWS_PROCESSED.labels("parse", "recorded").inc(parsed.total_rows - parsed.issue_count)
     log.info("import parsed", extra={
@@ -116,15 +135,29 @@ def _normalise(event: ImportConfirmed, table: Table) -> NormalisedRows:
     )
 
 
-async def _publish(publisher: EventPublisher, parsed: ParsedImport) -> None:
+async def _publish(publisher: EventPublisher, event: ImportConfirmed,
+                   parsed: ParsedImport) -> list[Outgoing]:
     """Chunk by chunk: a chunk's batch leaves while the next chunk is built, and a partition
-    still waiting on the broker holds up no other. Returns once the broker has them all."""
+    still waiting on the broker holds up no other. Returns, once the broker has them all,
+    parse's report of each chunk, to send then."""
+    reports: list[Outgoing] = []
+    key = str(event.import_id).encode()
     async with publisher.sending(IMPORT_ROWS) as sender:
-        for messages in parsed.chunks:
-            await sender.add(messages)
+        for chunk in parsed.chunks:
+            await sender.add(chunk.messages)
+            # Parse knows the totals from the start: each of its reports carries them, so
+            # the import shows its size as soon as the first report is in, not at the end.
+            reports.append(Outgoing(CHUNK_DONE, ChunkProcessed(
+                event_id=stable_event_id(event.import_id, "parse", chunk.chunk_no),
+                tenant_id=event.tenant_id, import_id=event.import_id, service="parse",
+                chunk_no=chunk.chunk_no, chunks_total=parsed.chunks_total,
+                total_rows=parsed.total_rows,
+                rows_processed=chunk.rows_published, rows_skipped=len(chunk.issues),
+                issues=chunk.issues), key))
             await asyncio.sleep(0)
         deliveries = await sender.close()
     await asyncio.gather(*deliveries)
+    return reports
 
 
 async def _existing_clients(store: Store, event: ImportConfirmed,
@@ -133,21 +166,16 @@ async def _existing_clients(store: Store, event: ImportConfirmed,
         return set()
     emails = sorted({email for _, email, _ in keys})
     async with store.pool.acquire() as conn:
-        return await ClientDirectory(conn).existing_before(event.import_id, event.tenant_id,
-                                                           emails)
+        return await KnownClients(conn).existing_before(event.import_id, event.tenant_id,
+                                                        emails)
 
 
-async def _record(store: Store, event: ImportConfirmed, parsed: ParsedImport) -> None:
-    async with store.unit_of_work() as uow:
-        imports = ImportsRepository(uow.connection)
-        for issues in parsed.issues:  # a batch at a time, in the one transaction
-            await imports.add_issues(event.import_id, issues)
-        await imports.record_parse(event.import_id, parsed.total_rows, parsed.chunks_total,
-                                   parsed.issue_count, datetime.now(UTC))
-
-
-async def fail_import(store: Store, event: ImportConfirmed, message: str) -> None:
+async def fail_import(publisher: EventPublisher, event: ImportConfirmed, message: str) -> None:
+    """The finalizer, which owns the outcome, fails the import; awaited, so the confirm's
+    offset moves on only once the broker has it."""
     log.warning("import failed while parsing",
                 extra={"import_id": str(event.import_id), "reason": message})
-    async with store.unit_of_work() as uow:
-        await ImportsRepository(uow.connection).fail(event.import_id, message)
+    await publisher.publish([Outgoing(CHUNK_DONE, ImportFailed(
+        event_id=stable_event_id(event.import_id, "parse", "failed", event.attempt),
+        tenant_id=event.tenant_id, import_id=event.import_id, reason=message, stage="parse",
+        attempt=event.attempt), key=str(event.import_id).encode())])

@@ -2,9 +2,9 @@
 
 from collections.abc import Mapping, Sequence
 
+from hotmart_common.events import RowIssue
 from hotmart_common.logs import mask_email
 from hotmart_common.spreadsheet import RowKey
-from hotmart_common.store.imports import RowIssue
 
 
 def screen_keys(keys: Sequence[RowKey], columns: Mapping[str, str],
@@ -29,13 +29,15 @@ def screen_keys(keys: Sequence[RowKey], columns: Mapping[str, str],
 
 
 def _existing_client(number: int, email: str, column: str | None) -> RowIssue:
-    return RowIssue(number, "skipped", "existing_client_skipped", column,
-                    f"Row {number}: {mask_email(email)} was already a client and "
-                    "this import leaves existing clients as they are", "parse")
+    return RowIssue(row_number=number, status="skipped", code="existing_client_skipped",
+                    column=column,
+                    message=f"Row {number}: {mask_email(email)} was already a client and "
+                            "this import leaves existing clients as they are", stage="parse")
 
 
 def _duplicate(number: int, code: str, later: int, column: str | None) -> RowIssue:
-    return RowIssue(number, "skipped", "duplicate_transaction", column,
-                    f"Row {number}, column '{column}': transaction "
-                    f"{code} appears again in row {later}; row {later} is "
-                    "imported", "parse")
+    return RowIssue(row_number=number, status="skipped", code="duplicate_transaction",
+                    column=column,
+                    message=f"Row {number}, column '{column}': transaction "
+                            f"{code} appears again in row {later}; row {later} is "
+                            "imported", stage="parse")

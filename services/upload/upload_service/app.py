@@ -1,6 +1,7 @@
 from hotmart_common.service import ServiceContext, ServiceDefinition
 
 from .api import MAX_UPLOAD_BODY_BYTES, router
+from .repository import MIGRATIONS
 
 
 async def prepare_bucket(ctx: ServiceContext) -> None:
@@ -10,6 +11,7 @@ async def prepare_bucket(ctx: ServiceContext) -> None:
 
 definition = ServiceDefinition(
     name="upload",
+    migrations=[("upload", MIGRATIONS)],
     title="Hotmart Import API",
     uses_s3=True,
     routers=[router],

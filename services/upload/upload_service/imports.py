@@ -2,8 +2,8 @@
 
 import asyncio
 import dataclasses
-import json
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -39,10 +39,10 @@ from hotmart_common.spreadsheet.stored import (
     stored_table_bytes,
 )
 from hotmart_common.store import Store, UnitOfWork
-from hotmart_common.store.imports import ImportOptions, ImportsRepository, NewImport
 from hotmart_common.topics import IMPORT_CONFIRMED
 
 from .readers import WorkbookReaders
+from .repository import ImportOptions, ImportRecord, ImportsRepository, NewImport
 
 CONTENT_TYPES = {
     "csv": "text/csv",
@@ -51,7 +51,9 @@ CONTENT_TYPES = {
 }
 KNOWN_FIELDS: frozenset[str] = frozenset(get_args(Field))
 SAO_PAULO = ZoneInfo("America/Sao_Paulo")
-IMPORT_STATUSES = ("uploaded", "processing", "completed", "failed")
+# The public status of a confirmed import, from the finalizer's outcome (asked only when
+# needed: a first confirm does not wait for it).
+StatusOfConfirmed = Callable[[ImportRecord], Awaitable[str]]
 
 
 class InvalidMapping(ValueError):
@@ -225,33 +227,34 @@ class Confirmation:
 
 
 async def confirm_import(store: Store, tenant_id: str, import_id: UUID,
-                         confirmation: Confirmation) -> None:
-    """Publishes ``import.confirmed`` after the status change commits.
+                         confirmation: Confirmation, status_of: StatusOfConfirmed) -> None:
+    """Publishes ``import.confirmed`` after the confirm commits.
 
     Confirming an import that is already processing publishes the same event again (same
     id): that recovers an event lost by a crash between the commit and the publish, and the
     parser ignores what it has already done. Asking for other options than the first
-    confirm did is refused (NotConfirmable), never silently ignored.
+    confirm did is refused (NotConfirmable), never silently ignored, and so is confirming
+    an import that has completed or failed.
     """
     async with store.unit_of_work() as uow:
         imports = ImportsRepository(uow.connection)
-        record = await _locked_import(imports, tenant_id, import_id, IMPORT_STATUSES, "")
-        if record["status"] != "uploaded":
-            _require_same_options(import_id, confirmation, _stored_options(record))
-        if record["status"] not in ("uploaded", "processing"):
-            raise NotConfirmable(f"import {import_id} is already {record['status']}")
-        if record["status"] == "uploaded":
+        record = await _locked_import(imports, tenant_id, import_id)
+        if record.status == "uploaded":
             options = ImportOptions(
                 mapping=(checked_mapping(confirmation.mapping, _headers(record))
-                         if confirmation.mapping else _stored_mapping(record)),
+                         if confirmation.mapping else record.mapping),
                 duplicate_policy=confirmation.duplicate_policy or "update",
                 default_purchased_at=_aware(confirmation.default_purchased_at),
                 status_when_missing=confirmation.status_when_missing or STATUS_WHEN_MISSING,
             )
             await imports.confirm(import_id, options, datetime.now(UTC))
         else:
-            options = _stored_options(record)
-        _publish_confirmed(uow, record, options, stable_event_id(import_id, "confirmed"))
+            options = record.options
+            _require_same_options(import_id, confirmation, options)
+            status = await status_of(record)
+            if status != "processing":
+                raise NotConfirmable(f"import {import_id} is already {status}")
+        _publish_confirmed(uow, record, options)
 
 
 def _require_same_options(import_id: UUID, asked: Confirmation,
@@ -268,45 +271,46 @@ def _require_same_options(import_id: UUID, asked: Confirmation,
                              f"{', '.join(differing)}: a confirm cannot change it")
 
 
-async def retry_import(store: Store, tenant_id: str, import_id: UUID) -> None:
-    """Resumes a failed or stalled import: rows go out again, consumers skip what they have."""
+async def retry_import(store: Store, tenant_id: str, import_id: UUID,
+                       status_of: StatusOfConfirmed) -> None:
+    """Resumes a failed import: one more attempt, whose rows go out again; consumers skip
+    what they have, and the finalizer moves the import back to processing."""
     async with store.unit_of_work() as uow:
         imports = ImportsRepository(uow.connection)
-        record = await _locked_import(imports, tenant_id, import_id, ("failed", "processing"),
-                                      "is {status}: nothing to retry")
-        await imports.retry(import_id)
-        _publish_confirmed(uow, record, _stored_options(record), uuid4())  # a new fact
+        record = await _locked_import(imports, tenant_id, import_id)
+        status = "uploaded" if record.status == "uploaded" else await status_of(record)
+        if status != "failed":
+            raise NotConfirmable(f"import {import_id} is {status}: nothing to retry")
+        attempt = await imports.next_attempt(import_id)
+        _publish_confirmed(uow, dataclasses.replace(record, attempt=attempt), record.options)
 
 
-async def _locked_import(imports: ImportsRepository, tenant_id: str, import_id: UUID,
-                         allowed: tuple[str, ...], refusal: str) -> Any:
+async def _locked_import(imports: ImportsRepository, tenant_id: str,
+                         import_id: UUID) -> ImportRecord:
     record = await imports.get(tenant_id, import_id, lock=True)
     if record is None:
         raise LookupError(import_id)
-    if record["status"] not in allowed:
-        raise NotConfirmable(f"import {import_id} " + refusal.format(status=record["status"]))
     return record
 
 
-def _stored_options(record: Any) -> ImportOptions:
-    return ImportOptions(_stored_mapping(record), record["duplicate_policy"],
-                         record["default_purchased_at"], record["status_when_missing"])
-
-
-def _publish_confirmed(uow: UnitOfWork, record: Any, options: ImportOptions,
-                       event_id: UUID) -> None:
-    import_id: UUID = record["import_id"]
+def _publish_confirmed(uow: UnitOfWork, record: ImportRecord, options: ImportOptions) -> None:
+    """One event per attempt, with a stable id: a repeated confirm sends the same one."""
+    import_id = record.import_id
+    assert record.object_key is not None and record.file_name is not None  # a file's import
     uow.publish_after_commit(IMPORT_CONFIRMED, ImportConfirmed(
-        event_id=event_id,
-        tenant_id=record["tenant_id"],
+        event_id=stable_event_id(import_id, "confirmed", record.attempt),
+        tenant_id=record.tenant_id,
         import_id=import_id,
-        object_key=record["object_key"],
-        file_name=record["file_name"],
+        object_key=record.object_key,
+        file_name=record.file_name,
         mapping=options.mapping,
-        uploaded_at=record["uploaded_at"],
+        uploaded_at=record.uploaded_at,
         default_purchased_at=options.default_purchased_at,
-        duplicate_policy="skip" if options.duplicate_policy == "skip" else "update",
-        table_key=record["table_key"],
+        duplicate_policy=options.duplicate_policy,
+        table_key=record.table_key,
+        file_format=record.file_format,
+        source=record.source,
+        attempt=record.attempt,
         status_when_missing=options.status_when_missing,
     ), key=str(import_id).encode())
 
@@ -317,14 +321,9 @@ def _aware(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=SAO_PAULO)
 
 
-def _headers(record: Any) -> list[str]:
-    headers: list[str] = json.loads(record["preview"])["headers"]
+def _headers(record: ImportRecord) -> list[str]:
+    headers: list[str] = record.preview["headers"]
     return headers
-
-
-def _stored_mapping(record: Any) -> dict[str, str]:
-    mapping: dict[str, str] = json.loads(record["mapping"])
-    return mapping
 
 
 __all__ = ["Confirmation", "FileProblem", "InvalidMapping", "NotConfirmable", "accept_upload",

@@ -10,17 +10,19 @@ upload held.
 import asyncio
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Final
 from uuid import UUID
 
 from hotmart_common.blobstore import BlobStore
 from hotmart_common.csv_out import Cell, csv_stream
+from hotmart_common.events import IssueStatus, RowIssue
 from hotmart_common.spreadsheet import read_table
 from hotmart_common.spreadsheet.reader import unique_headers
 from hotmart_common.spreadsheet.stored import StoredTableUnreadable, read_stored_table
 from hotmart_common.spreadsheet.table_rows import LoadedRows, ScannedCsvRows, TableRows
-from hotmart_common.store import Store
-from hotmart_common.store.imports import ImportsRepository, IssueStatus, RowIssue
+
+from .outcomes import FinalizerClient
+from .repository import ImportRecord
 
 REASON_COLUMNS: Final = ("row_number", "problem", "message")
 # A page's cells are read by scanning the CSV up to its last row: larger pages scan less
@@ -37,6 +39,7 @@ class ExportGone(LookupError):
 class RowsToFix:
     """The issues one download covers: the first ``limit`` after row ``after_row``."""
 
+    tenant_id: str
     import_id: UUID
     status: IssueStatus | None
     after_row: int
@@ -46,8 +49,8 @@ class RowsToFix:
 class RowsToFixDownload:
     """The header of a download, known before its first byte is sent, and its rows."""
 
-    def __init__(self, store: Store, rows: RowsToFix, table: TableRows) -> None:
-        self._store = store
+    def __init__(self, finalizer: FinalizerClient, rows: RowsToFix, table: TableRows) -> None:
+        self._finalizer = finalizer
         self._rows = rows
         self._table = table
         # A column of the file named like one the download adds is renamed ("problem (2)"),
@@ -58,7 +61,7 @@ class RowsToFixDownload:
         return csv_stream(self.header, self._batches())
 
     async def _batches(self) -> AsyncIterator[list[list[Cell]]]:
-        async for issues in _issue_pages(self._store, self._rows):
+        async for issues in _issue_pages(self._finalizer, self._rows):
             yield await asyncio.to_thread(self._rows_of, issues)
 
     def _rows_of(self, issues: Sequence[RowIssue]) -> list[list[Cell]]:
@@ -68,26 +71,26 @@ class RowsToFixDownload:
                  *cells.get(issue.row_number, blank)] for issue in issues]
 
 
-async def next_after_row(store: Store, rows: RowsToFix) -> int | None:
+async def next_after_row(finalizer: FinalizerClient, rows: RowsToFix) -> int | None:
     """Where the download after this one starts, None when this one covers the rest."""
-    async with store.pool.acquire() as conn:
-        following = await ImportsRepository(conn).issue_row_after(
-            rows.import_id, status=rows.status, after_row=rows.after_row, skipping=rows.limit)
+    following = await finalizer.issue_row_after(
+        rows.tenant_id, rows.import_id, status=rows.status, after_row=rows.after_row,
+        skipping=rows.limit)
     return None if following is None else following - 1
 
 
-async def rows_to_fix_download(store: Store, blobs: BlobStore, record: Any,
-                               rows: RowsToFix) -> RowsToFixDownload:
+async def rows_to_fix_download(finalizer: FinalizerClient, blobs: BlobStore,
+                               record: ImportRecord, rows: RowsToFix) -> RowsToFixDownload:
     table = await _table_rows(blobs, record)
-    return RowsToFixDownload(store, rows, table)
+    return RowsToFixDownload(finalizer, rows, table)
 
 
-async def _table_rows(blobs: BlobStore, record: Any) -> TableRows:
-    file_name, file_format = record["file_name"], record["file_format"]
+async def _table_rows(blobs: BlobStore, record: ImportRecord) -> TableRows:
+    file_name, file_format = record.file_name or "", record.file_format or "csv"
     if file_format == "csv":
         return await asyncio.to_thread(ScannedCsvRows, await _export(blobs, record), file_name)
-    if record["table_key"] is not None:  # the workbook's table, as the upload read it
-        stored = await blobs.find(record["table_key"])
+    if record.table_key is not None:  # the workbook's table, as the upload read it
+        stored = await blobs.find(record.table_key)
         if stored is not None:
             try:
                 return LoadedRows(await asyncio.to_thread(read_stored_table, stored, file_name,
@@ -98,23 +101,22 @@ async def _table_rows(blobs: BlobStore, record: Any) -> TableRows:
     return LoadedRows(await asyncio.to_thread(read_table, data, file_name))
 
 
-async def _export(blobs: BlobStore, record: Any) -> bytes:
-    data = await blobs.find(record["object_key"])
+async def _export(blobs: BlobStore, record: ImportRecord) -> bytes:
+    data = None if record.object_key is None else await blobs.find(record.object_key)
     if data is None:
-        import_id = record["import_id"]
+        import_id = record.import_id
         raise ExportGone(f"the file of import {import_id} is no longer kept (uploads are kept "
                          f"for seven days); each row's reason is still at "
                          f"/v1/imports/{import_id}/rows")
     return data
 
 
-async def _issue_pages(store: Store, rows: RowsToFix) -> AsyncIterator[list[RowIssue]]:
+async def _issue_pages(finalizer: FinalizerClient,
+                       rows: RowsToFix) -> AsyncIterator[list[RowIssue]]:
     after_row, left = rows.after_row, rows.limit
     while left > 0:
-        async with store.pool.acquire() as conn:  # held for one page, not the download
-            page = await ImportsRepository(conn).issues(
-                rows.import_id, status=rows.status, limit=min(ISSUES_PER_PAGE, left),
-                after_row=after_row)
+        page = await finalizer.issues(rows.tenant_id, rows.import_id, status=rows.status,
+                                      limit=min(ISSUES_PER_PAGE, left), after_row=after_row)
         if not page:
             return
         yield page

@@ -1,17 +1,18 @@
 """What the HTTP API answers: the import resource and its parts."""
 
-import json
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-import asyncpg
 from pydantic import AfterValidator, BaseModel, Field
 
-from hotmart_common.events import CONSUMER_SERVICES
+from hotmart_common.events import RowIssue
 from hotmart_common.hotmart_statuses import STATUS_WHEN_MISSING, StatusCode
 from hotmart_common.money import Money
-from hotmart_common.store.imports import RowIssue
+
+from .outcomes import Outcome
+from .repository import ImportRecord
 
 ImportStatus = Literal["uploaded", "processing", "completed", "failed"]
 
@@ -34,17 +35,19 @@ class WaitingFor(BaseModel):
     chunks: list[int] = Field(description="The first of them (at most 50).")
 
 
-def waiting_for(record: asyncpg.Record) -> dict[str, WaitingFor]:
-    if record["status"] != "processing":
-        return {}
-    if record["waiting_for"] is not None:
-        owed: dict[str, list[int]] = json.loads(record["waiting_for"])
-    elif record["chunks_total"]:  # no service has reported anything yet
-        owed = {service: list(range(record["chunks_total"])) for service in CONSUMER_SERVICES}
-    else:
-        return {}
+def waiting_for(owed: dict[str, list[int]] | None) -> dict[str, WaitingFor]:
     return {service: WaitingFor(missing=len(chunks), chunks=chunks[:50])
-            for service, chunks in owed.items()}
+            for service, chunks in (owed or {}).items()}
+
+
+def public_status(record: ImportRecord, outcome: Outcome | None) -> ImportStatus:
+    """'uploaded' until confirmed; then the finalizer's status for the current attempt, or
+    'processing' while it has not recorded that attempt yet (just confirmed or retried)."""
+    if record.status == "uploaded":
+        return "uploaded"
+    if outcome is None or outcome.attempt < record.attempt:
+        return "processing"
+    return outcome.status
 
 
 class ImportResource(BaseModel):
@@ -85,40 +88,45 @@ class ImportResource(BaseModel):
     preview: dict[str, Any] | None = None
 
     @classmethod
-    def of(cls, row: asyncpg.Record, issues: list[RowIssue], *,
+    def of(cls, record: ImportRecord, outcome: Outcome | None, issues: list[RowIssue], *,
            with_preview: bool) -> "ImportResource":
+        """The intake record (what was asked) with the finalizer's outcome (what came of
+        it): each field means what it meant when one table held both."""
+        status = public_status(record, outcome)
+        current = outcome is not None and outcome.attempt >= record.attempt
         return cls(
-            id=row["import_id"],
-            file_name=row["file_name"],
-            file_format=row["file_format"],
-            file_bytes=row["file_bytes"],
-            status=row["status"],
-            uploaded_at=row["uploaded_at"],
-            confirmed_at=row["confirmed_at"],
-            completed_at=row["completed_at"],
-            total_rows=row["total_rows"],
-            chunks_total=row["chunks_total"],
-            chunks_done=row["chunks_done"],
-            clients_created=row["clients_created"],
-            clients_updated=row["clients_updated"],
-            rows_skipped=row["rows_skipped"],
-            rows_failed=row["rows_failed"],
-            transactions_new=row["transactions_new"],
-            transactions_changed=row["transactions_changed"],
-            transactions_unchanged=row["transactions_unchanged"],
-            purchases_without_amount=row["purchases_without_amount"],
-            duplicate_policy=row["duplicate_policy"],
-            default_purchased_at=row["default_purchased_at"],
-            status_when_missing=row["status_when_missing"],
-            total_revenue=row["total_revenue"],
-            lost_revenue=row["lost_revenue"],
-            currency=row["currency"],
-            revenue_by_currency=json.loads(row["revenue_by_currency"]),
-            mapping=json.loads(row["mapping"]),
-            error=row["error"],
-            waiting_for=waiting_for(row),
+            id=record.import_id,
+            file_name=record.file_name or "",
+            file_format=record.file_format or "",
+            file_bytes=record.file_bytes or 0,
+            status=status,
+            uploaded_at=record.uploaded_at,
+            confirmed_at=record.confirmed_at,
+            completed_at=outcome.completed_at if outcome is not None and current else None,
+            total_rows=outcome.total_rows if outcome else None,
+            chunks_total=outcome.chunks_total if outcome else None,
+            chunks_done=outcome.chunks_done if outcome else 0,
+            clients_created=outcome.clients_created if outcome else 0,
+            clients_updated=outcome.clients_updated if outcome else 0,
+            rows_skipped=outcome.rows_skipped if outcome else 0,
+            rows_failed=outcome.rows_failed if outcome else 0,
+            transactions_new=outcome.transactions_new if outcome else 0,
+            transactions_changed=outcome.transactions_changed if outcome else 0,
+            transactions_unchanged=outcome.transactions_unchanged if outcome else 0,
+            purchases_without_amount=outcome.purchases_without_amount if outcome else 0,
+            duplicate_policy=record.duplicate_policy,
+            default_purchased_at=record.default_purchased_at,
+            status_when_missing=record.status_when_missing,
+            total_revenue=outcome.total_revenue if outcome else Decimal(0),
+            lost_revenue=outcome.lost_revenue if outcome else Decimal(0),
+            currency=outcome.currency if outcome else None,
+            revenue_by_currency=outcome.revenue_by_currency if outcome else {},
+            mapping=record.mapping,
+            error=outcome.error if outcome is not None and current else None,
+            waiting_for=(waiting_for(outcome.waiting_for)
+                         if status == "processing" and outcome is not None else {}),
             issues=[RowIssueOut.of(issue) for issue in issues],
-            preview=json.loads(row["preview"]) if with_preview else None,
+            preview=record.preview if with_preview else None,
         )
 
 

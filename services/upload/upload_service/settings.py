@@ -23,3 +23,6 @@ class UploadSettings(ServiceSettings):
     workbook_reads_waiting: int = Field(default=4, ge=0)
     # Past that the upload is refused: about the time for the waiting reads to be served.
     workbook_retry_after_s: int = Field(default=5, ge=1)
+    # The finalizer's read API (outcomes and row issues), which the import resource is
+    # composed from.
+    finalizer_url: str = "http://127.0.0.1:8005"

@@ -1,4 +1,5 @@
-"""The store: connection pool, migrations, unit of work and shared repositories."""
+"""The store: connection pool, migrations and unit of work (each service keeps its own
+repositories and tables)."""
 
 from .db import Connection, apply_migrations, connect_pool
 from .uow import Outgoing, Publisher, Store, UnitOfWork
