@@ -38,8 +38,8 @@ def start_import(api: httpx.Client, tag: str) -> str:
 
 def strike_moment(service: str) -> Callable[[Resource], bool]:
     """Seeded: the parser dies while publishing, the others part-way through the chunks."""
-    if service == "parse":  # totals are recorded just before the rows go out
-        return lambda r: r["total_rows"] is not None
+    if service == "parse":  # the first rows are in while the rest still go out
+        return lambda r: r["clients_created"] > 0 or r["total_rows"] is not None
     threshold = random.Random(f"{SEED}-{service}").randint(2, 25)
     return lambda r: r["chunks_done"] >= threshold or r["status"] != "processing"
 

@@ -74,3 +74,35 @@ async def ledger_rows(database_url: str, import_id: uuid.UUID) -> int:
         return count
     finally:
         await conn.close()
+
+
+def test_the_import_answers_503_while_the_finalizer_is_down(
+        impatient_stack: EmbeddedStack) -> None:
+    """The finalizer keeps every import's outcome: without it the upload says so (503 with
+    Retry-After) instead of guessing, and nothing is lost once it is back."""
+    stack = impatient_stack
+    tag = uuid.uuid4().hex[:8]
+    rows = purchases(22, 12, [f"fd{i}.{tag}@example.com" for i in range(4)], ["Aprovado"],
+                     f"HPFD{tag}")
+    with httpx.Client(base_url=stack.api_url, timeout=30) as api:
+        stack.hold("finalizer")
+        try:
+            created = api.post("/v1/imports", files={"file": ("down.csv", portuguese_csv(rows))})
+            assert created.status_code == 201, created.text  # an upload needs no outcome
+            import_id = created.json()["id"]
+            assert api.get(f"/v1/imports/{import_id}").json()["status"] == "uploaded"
+            confirmed = api.post(f"/v1/imports/{import_id}/confirm")
+            assert confirmed.status_code == 503, confirmed.text  # confirmed, not yet shown
+            for path in (f"/v1/imports/{import_id}", "/v1/imports",
+                         f"/v1/imports/{import_id}/rows"):
+                answer = api.get(path)
+                assert answer.status_code == 503, (path, answer.text)
+                assert answer.headers["Retry-After"].isdigit()
+                assert "finalizer" in answer.json()["detail"]
+        finally:
+            stack.release("finalizer")
+        stack.wait_ready(180)
+        done = wait_finished(api, import_id, 120)
+    assert done["status"] == "completed", done["error"]
+    assert done["total_rows"] == 12
+    assert done["clients_created"] == len(expected(rows).emails)

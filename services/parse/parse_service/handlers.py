@@ -16,7 +16,6 @@ from hotmart_common.events import (
 from hotmart_common.kafka_publisher import EventPublisher
 from hotmart_common.metrics import IMPORTS, ROWS_PROCESSED
 from hotmart_common.spreadsheet import (
-    FileFormat,
     FileProblem,
     NormalisedRows,
     RowKey,
@@ -45,15 +44,9 @@ async def handle_import_confirmed(event: ImportConfirmed, store: Store, blobs: B
                                                    "attempt": event.attempt})
         return
     try:
-        await _parse(event, _file_format(event), store, blobs, publisher, chunk_size)
+        await _parse(event, store, blobs, publisher, chunk_size)
     finally:
         release_memory()
-
-
-def _file_format(event: ImportConfirmed) -> FileFormat:
-    if event.file_format is not None:
-        return event.file_format
-    return "csv" if event.file_name.lower().endswith(".csv") else "xlsx"
 
 
 async def handle_clients_created(uow: UnitOfWork, events: list[ClientCreated]) -> None:
@@ -61,10 +54,10 @@ async def handle_clients_created(uow: UnitOfWork, events: list[ClientCreated]) -
     await KnownClients(uow.connection).add(events)
 
 
-async def _parse(event: ImportConfirmed, file_format: FileFormat, store: Store,
-                 blobs: BlobStore, publisher: EventPublisher, chunk_size: int) -> None:
+async def _parse(event: ImportConfirmed, store: Store, blobs: BlobStore,
+                 publisher: EventPublisher, chunk_size: int) -> None:
     try:
-        table = await _table(event, file_format, blobs)
+        table = await _table(event, blobs)
         rows = await asyncio.to_thread(_normalise, event, table)
     except FileProblem as problem:
         await fail_import(publisher, event, problem.message)
@@ -94,10 +87,11 @@ async def _parse(event: ImportConfirmed, file_format: FileFormat, store: Store,
     })
 
 
-async def _table(event: ImportConfirmed, file_format: FileFormat, blobs: BlobStore) -> Table:
+async def _table(event: ImportConfirmed, blobs: BlobStore) -> Table:
     """The table the upload read from a workbook, if it kept a usable one; else the file,
     read again."""
-    if event.table_key is not None:
+    file_format = event.file_format
+    if event.table_key is not None and file_format is not None:
         stored = await blobs.find(event.table_key)
         reason = "missing"
         if stored is not None:
