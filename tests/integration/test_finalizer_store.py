@@ -9,17 +9,15 @@ import asyncpg
 import pytest
 
 from finalizer_service.progress import (
-    ClientCounts,
+    AmountSum,
     ReportTotals,
-    RevenueSum,
     ServiceReports,
     import_state,
 )
 from finalizer_service.repository import MIGRATIONS, ReportRepository
-from hotmart_common.events import ChunkProcessed, RevenueTotal
-from hotmart_common.store.db import apply_migrations
+from hotmart_common.events import AmountTotal, ChunkProcessed
 from hotmart_stack.servers import PostgresServer
-from tests.support.databases import fresh_database, migrated_pool, pooled
+from tests.support.databases import migrated_pool
 
 pytestmark = pytest.mark.integration
 
@@ -37,52 +35,60 @@ def report(import_id: uuid.UUID, service: str, chunk: int, total: int | None = N
                           rows_processed=1, **fields)
 
 
-def money(category: str, amount: str, currency: str = "BRL") -> RevenueTotal:
-    return RevenueTotal(category=category, currency=currency, amount=Decimal(amount), rows=1)
+def money(category: str, amount: str, currency: str = "BRL") -> AmountTotal:
+    return AmountTotal(name=category, currency=currency, amount=Decimal(amount), rows=1)
 
 
 def summed_in_python(reports: list[ChunkProcessed]) -> ReportTotals:
-    """What the finalizer did before the store summed: every report, folded one by one."""
+    """Every report folded one by one: what the store's sums must equal."""
     services: dict[str, list[ChunkProcessed]] = defaultdict(list)
     for one in reports:
         services[one.service].append(one)
     sums: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    counts: dict[str, int] = defaultdict(int)
+    distinct: dict[str, set[uuid.UUID]] = defaultdict(set)
     for one in reports:
-        for total in one.revenue:
-            sums[total.currency, total.category] += total.amount
+        for total in one.amounts:
+            sums[total.name, total.currency] += total.amount
+        for name, count in one.counts.items():
+            counts[name] += count
+        for name, ids in one.distinct.items():
+            distinct[name].update(ids)
     return ReportTotals(
         by_service={service: ServiceReports(
             chunks=frozenset(r.chunk_no for r in mine),
             chunks_total=max((r.chunks_total for r in mine if r.chunks_total), default=None),
-            transactions_new=sum(r.transactions_new for r in mine),
-            transactions_changed=sum(r.transactions_changed for r in mine),
-            transactions_unchanged=sum(r.transactions_unchanged for r in mine),
-            clients_created=sum(r.clients_created for r in mine),
             total_rows=max((r.total_rows for r in mine if r.total_rows is not None),
                            default=None),
         ) for service, mine in services.items()},
-        revenue=[RevenueSum(currency, category, amount)
-                 for (currency, category), amount in sums.items()],
+        counts=dict(counts),
+        distinct={name: len(ids) for name, ids in distinct.items()},
+        amounts=[AmountSum(name, currency, amount) for (name, currency), amount in sums.items()],
     )
 
 
 def an_import(import_id: uuid.UUID) -> list[ChunkProcessed]:
+    known = [uuid.uuid4() for _ in range(3)]
     revenue = [
-        report(import_id, "revenue", 0, revenue=[money("active", "0.1"), money("lost", "5.00")],
-               transactions_new=2, transactions_changed=1),
-        report(import_id, "revenue", 1, revenue=[money("active", "0.20"),
+        report(import_id, "revenue", 0, amounts=[money("active", "0.1"), money("lost", "5.00")],
+               counts={"transactions_new": 2, "transactions_changed": 1}),
+        report(import_id, "revenue", 1, amounts=[money("active", "0.20"),
                                                  money("active", "12345678901234.567", "USD")],
-               transactions_unchanged=4),
-        report(import_id, "revenue", 3, 4, revenue=[money("pending", "1E+2"),
+               counts={"transactions_unchanged": 4, "purchases_without_amount": 2}),
+        report(import_id, "revenue", 3, 4, amounts=[money("pending", "1E+2"),
                                                     money("lost", "0.005", "USD")],
-               transactions_new=7),
+               counts={"transactions_new": 7}),
     ]
     matcher = [report(import_id, "matcher", chunk, 4 if chunk == 3 else None,
-                      clients_created=created) for chunk, created in enumerate((2, 0, 5, 1))]
-    journey = [report(import_id, "journey", chunk, 4 if chunk == 3 else None)
+                      counts={"clients_created": created},
+                      distinct={"clients_updated": known[:chunk]})
+               for chunk, created in enumerate((2, 0, 5, 1))]
+    journey = [report(import_id, "journey", chunk, 4 if chunk == 3 else None,
+                      counts={"milestones_recorded": 10})
                for chunk in (0, 1, 2, 3)]
     parse = [report(import_id, "parse", chunk, 4 if chunk == 3 else None,
-                    total_rows=1200 if chunk == 3 else None) for chunk in (0, 1, 2, 3)]
+                    total_rows=1200 if chunk == 3 else None, counts={"rows_skipped": chunk})
+             for chunk in (0, 1, 2, 3)]
     return revenue + matcher + journey + parse
 
 
@@ -91,49 +97,72 @@ async def test_store_sums_give_the_progress_the_reports_give(pool: asyncpg.Pool)
     reports = an_import(import_id)
     async with pool.acquire() as conn:
         repo = ReportRepository(conn)
-        await repo.add(reports[:4])
-        await repo.add(reports[2:])
-        await repo.add([report(import_id, "revenue", 0, transactions_new=99,
-                               revenue=[money("active", "1000")]),  # late duplicates
-                        report(import_id, "matcher", 2, clients_created=40)])
-        await repo.add([report(uuid.uuid4(), "revenue", 2, 3, revenue=[money("active", "7")])])
+        for batch in (reports[:4], reports[2:]):
+            await repo.add(batch)
+            await repo.add_ids(batch)
+        late = [report(import_id, "revenue", 0, counts={"transactions_new": 99},
+                       amounts=[money("active", "1000")]),  # late duplicates
+                report(import_id, "matcher", 2, counts={"clients_created": 40})]
+        await repo.add(late)
+        await repo.add_ids(late)
+        await repo.add([report(uuid.uuid4(), "revenue", 2, 3, amounts=[money("active", "7")],
+                               counts={"transactions_new": 1})])
         stored = await repo.totals(import_id)
-    expected = import_state(summed_in_python(reports), 1, ClientCounts(0, 0), 4)
-    assert import_state(stored, 1, ClientCounts(0, 0), 4) == expected
+    expected = import_state(summed_in_python(reports), 1, 4)
+    assert import_state(stored, 1, 4) == expected
     progress = expected.progress
     assert (expected.complete, progress.waiting_for) == (False, {"revenue": [2]})
     assert (progress.total_revenue, progress.lost_revenue) == (
         Decimal("12345678901234.867"), Decimal("5.005"))
     assert progress.revenue_by_currency["BRL"] == {"active": "0.30", "lost": "5.00",
                                                    "pending": "100.00"}
-    assert (progress.transactions_new, progress.transactions_unchanged) == (9, 4)
-    assert progress.clients_created == 8
+    assert progress.counts == {
+        "clients_created": 8, "clients_updated": 3, "milestones_recorded": 40,
+        "purchases_without_amount": 2, "rows_skipped": 6, "transactions_changed": 1,
+        "transactions_new": 9, "transactions_unchanged": 4}
     assert (progress.total_rows, progress.chunks_total) == (1200, 4)
-    # Clients an earlier matcher listed by id (counted once by the store) add to the count.
-    assert import_state(stored, 1, ClientCounts(3, 2), 4).progress.clients_created == 11
+
+
+async def test_a_counter_no_code_names_is_summed_like_any_other(pool: asyncpg.Pool) -> None:
+    """Locality: a counter and ids under names nothing in the finalizer knows are summed
+    and counted by the store, and reach the progress's counts."""
+    import_id = uuid.uuid4()
+    seen = [uuid.uuid4(), uuid.uuid4()]
+    reports = [report(import_id, "journey", chunk, counts={"streaks_started": chunk + 1},
+                      distinct={"buyers_returning": seen[:chunk + 1]})
+               for chunk in (0, 1)]
+    async with pool.acquire() as conn:
+        repo = ReportRepository(conn)
+        await repo.add(reports)
+        await repo.add_ids(reports)
+        stored = await repo.totals(import_id)
+    assert (stored.counts, stored.distinct) == ({"streaks_started": 3},
+                                                {"buyers_returning": 2})
+    assert import_state(stored, 0).progress.counts == {"buyers_returning": 2,
+                                                       "streaks_started": 3}
 
 
 async def test_an_import_without_reports_sums_to_nothing(pool: asyncpg.Pool) -> None:
     async with pool.acquire() as conn:
-        repo = ReportRepository(conn)
-        assert await repo.totals(uuid.uuid4()) == ReportTotals({}, [])
-        assert await repo.client_counts(uuid.uuid4()) == ClientCounts(0, 0)
+        assert await ReportRepository(conn).totals(uuid.uuid4()) == ReportTotals({}, amounts=[])
 
 
-async def test_each_client_counts_once_however_often_it_is_reported(pool: asyncpg.Pool) -> None:
+async def test_each_id_counts_once_however_often_it_is_reported(pool: asyncpg.Pool) -> None:
     import_id, other = uuid.uuid4(), uuid.uuid4()
-    new, known = [uuid.uuid4() for _ in range(3)], [uuid.uuid4() for _ in range(2)]
+    known, seen = [uuid.uuid4() for _ in range(3)], [uuid.uuid4() for _ in range(2)]
     reports = [
-        report(import_id, "matcher", 0, created_client_ids=new[:2], updated_client_ids=known),
-        report(import_id, "matcher", 1, created_client_ids=new[1:], updated_client_ids=known[:1]),
-        report(other, "matcher", 0, created_client_ids=new[:1]),
+        report(import_id, "matcher", 0, distinct={"clients_updated": known[:2],
+                                                  "other_name": seen}),
+        report(import_id, "matcher", 1, distinct={"clients_updated": known[1:]}),
+        report(other, "matcher", 0, distinct={"clients_updated": known[:1]}),
     ]
     async with pool.acquire() as conn:
         repo = ReportRepository(conn)
-        await repo.add_clients(reports)
-        await repo.add_clients(reports[1:])
-        assert await repo.client_counts(import_id) == ClientCounts(3, 2)
-        assert await repo.client_counts(other) == ClientCounts(1, 0)
-        grouped = await conn.fetch("SELECT outcome, count(*) FROM import_clients"
-                                   " WHERE import_id = $1 GROUP BY outcome", import_id)
-    assert {r["outcome"]: r["count"] for r in grouped} == {"created": 3, "updated": 2}
+        await repo.add_ids(reports)
+        await repo.add_ids(reports[1:])
+        assert (await repo.totals(import_id)).distinct == {"clients_updated": 3,
+                                                           "other_name": 2}
+        assert (await repo.totals(other)).distinct == {"clients_updated": 1}
+        grouped = await conn.fetch("SELECT name, count(*) FROM report_ids"
+                                   " WHERE import_id = $1 GROUP BY name", import_id)
+    assert {r["name"]: r["count"] for r in grouped} == {"clients_updated": 3, "other_name": 2}

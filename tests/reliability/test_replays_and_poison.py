@@ -20,9 +20,9 @@ import matcher_service.handlers as matcher
 import revenue_service.handlers as revenue
 from hotmart_common.events import (
     ChunkEnded,
+    ChunkProcessed,
     ConsumerService,
     FileRow,
-    ChunkProcessed,
     RowParsed,
     chunk_key,
     stable_event_id,
@@ -57,10 +57,10 @@ TABLES = {
     "revenue_transactions": "SELECT tenant_id, purchase_key, category, amount, last_import_id"
                             " FROM revenue_transactions",
     "chunk_reports": "SELECT import_id, service, chunk_no, report FROM chunk_reports",
-    "import_clients": "SELECT * FROM import_clients",
-    "import_outcomes": "SELECT import_id, status, total_rows, chunks_done, clients_created,"
-                       " clients_updated, rows_skipped, rows_failed, transactions_new,"
-                       " transactions_changed, transactions_unchanged, total_revenue,"
+    "report_ids": "SELECT * FROM report_ids",
+    "report_id_counts": "SELECT * FROM report_id_counts",
+    "import_outcomes": "SELECT import_id, status, total_rows, chunks_done, counts,"
+                       " rows_skipped, rows_failed, total_revenue,"
                        " lost_revenue, completed_at FROM import_outcomes",
     "issues": "SELECT * FROM import_row_issues",
 }

@@ -60,8 +60,8 @@ async def store_snapshot(database_url: str, import_id: str, tag: str) -> dict[st
                         " WHERE last_import_id = $1 ORDER BY purchase_key",
         "reports": "SELECT service, chunk_no FROM chunk_reports WHERE import_id = $1"
                    " ORDER BY service, chunk_no",
-        "import_clients": "SELECT outcome, count(*) FROM import_clients WHERE import_id = $1"
-                          " GROUP BY outcome ORDER BY outcome",
+        "report_ids": "SELECT name, count(*) FROM report_ids WHERE import_id = $1"
+                      " GROUP BY name ORDER BY name",
         "issues": "SELECT row_number, status, code FROM import_row_issues WHERE import_id = $1"
                   " ORDER BY row_number",
     }

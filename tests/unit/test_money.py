@@ -5,7 +5,6 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
-import asyncpg
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -58,9 +57,9 @@ def _outcome(import_id: UUID, **fields: Any) -> Outcome:
     return Outcome.model_validate({
         "import_id": import_id, "attempt": 0, "status": "completed",
         "completed_at": datetime.now(UTC), "total_rows": 1, "chunks_total": 1,
-        "chunks_done": 1, "clients_created": 1, "clients_updated": 0, "rows_skipped": 0,
-        "rows_failed": 0, "transactions_new": 1, "transactions_changed": 0,
-        "transactions_unchanged": 0, "total_revenue": "0", "lost_revenue": "0",
+        "chunks_done": 1, "rows_skipped": 0, "rows_failed": 0,
+        "counts": {"clients_created": 1, "transactions_new": 1},
+        "total_revenue": "0", "lost_revenue": "0",
         "currency": "BRL", "revenue_by_currency": {}, "waiting_for": None, "error": None,
         **fields})
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from hotmart_common.events import RevenueTotal
+from hotmart_common.events import AmountTotal
 from revenue_service.repository import LedgerGroup, chunk_revenue
 
 pytestmark = pytest.mark.unit
@@ -19,8 +19,8 @@ def test_rows_without_an_amount_are_counted_and_summed_nowhere() -> None:
         LedgerGroup("lost", "USD", "unchanged", Decimal("7.50"), rows=1, without_amount=0),
     ])
     assert report.totals == [
-        RevenueTotal(category="active", currency="BRL", amount=Decimal("105.00"), rows=3),
-        RevenueTotal(category="lost", currency="USD", amount=Decimal("7.50"), rows=1),
+        AmountTotal(name="active", currency="BRL", amount=Decimal("105.00"), rows=3),
+        AmountTotal(name="lost", currency="USD", amount=Decimal("7.50"), rows=1),
     ]
     assert (report.rows, report.without_amount) == (7, 3)
     assert report.outcomes == {"new": 5, "changed": 1, "unchanged": 1}

@@ -5,14 +5,24 @@ replayed event is recognisable), the tenant and a schema version. ``make schemas
 them into JSON Schema under ``schemas/``.
 """
 
+from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 from hashlib import sha1
 from typing import Annotated, Any, Generic, Literal, TypeVar
 from uuid import UUID, SafeUUID
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    NonNegativeInt,
+    TypeAdapter,
+    ValidationError,
+)
 
+from hotmart_common import registry
 from hotmart_common.hotmart_statuses import STATUS_WHEN_MISSING, StatusCode
 from hotmart_common.money import Money
 
@@ -20,13 +30,15 @@ EVENT_NAMESPACE = UUID("6f1c3a52-8d0e-4c1b-9a57-2b9f64a0c3d1")
 
 StatusCategory = Literal["active", "lost", "pending"]
 DuplicatePolicy = Literal["update", "skip"]
-ConsumerService = Literal["matcher", "journey", "revenue"]
 RowSource = Literal["file", "webhook", "hotmart_api", "members", "manual"]
-CONSUMER_SERVICES: tuple[ConsumerService, ...] = ("matcher", "journey", "revenue")
+# Both lists come from the registry: a new consumer is a registry entry, not an edit here.
+# The services with a group on import.rows (the row consumers).
+ConsumerService = str
+CONSUMER_SERVICES: tuple[ConsumerService, ...] = registry.consumers_of(registry.IMPORT_ROWS)
 # Every service that reports each chunk on import.chunk.done: parse (with the rows it
 # skipped) and the row consumers. An import is complete when all of them reported all chunks.
-ReportingService = Literal["parse", "matcher", "journey", "revenue"]
-REPORTING_SERVICES: tuple[ReportingService, ...] = ("parse", *CONSUMER_SERVICES)
+ReportingService = str
+REPORTING_SERVICES: tuple[ReportingService, ...] = registry.reporting_services()
 ImportSource = RowSource  # the door an import, and each of its rows, came in by
 IssueStatus = Literal["skipped", "failed"]
 
@@ -288,10 +300,28 @@ class RowTopicDecoder(Generic[Row]):
         return self._array.validate_json(data)
 
 
-class RevenueTotal(BaseModel):
+def _reporting_service(name: str) -> str:
+    if name not in REPORTING_SERVICES:
+        raise ValueError(f"{name!r} is not a service the registry lists as reporting chunks "
+                         f"({', '.join(REPORTING_SERVICES)})")
+    return name
+
+
+def _consumer_service(name: str) -> str:
+    if name not in CONSUMER_SERVICES:
+        raise ValueError(f"{name!r} is not a row consumer of the registry "
+                         f"({', '.join(CONSUMER_SERVICES)})")
+    return name
+
+
+class AmountTotal(BaseModel):
+    """Money of a chunk under one name and currency; the finalizer sums them by both."""
+
     model_config = ConfigDict(frozen=True)
 
-    category: StatusCategory = Field(description="Revenue category.", examples=["active"])
+    name: str = Field(min_length=1,
+                      description="What the money is: revenue's status category (active, "
+                                  "lost or pending).", examples=["active"])
     currency: str = Field(description="ISO 4217 currency code.", examples=["BRL"])
     amount: Decimal = Field(description="Exact sum of the amounts.", examples=["1234.56"])
     rows: int = Field(ge=0, description="Rows summed.", examples=[4])
@@ -299,44 +329,44 @@ class RevenueTotal(BaseModel):
 
 class ChunkProcessed(ImportEvent):
     """A service has done its part of a chunk; counts are read from its store. Parse reports
-    each chunk once its row events are on the broker, with the rows it skipped."""
+    each chunk once its row events are on the broker, with the rows it skipped.
+
+    The report is generic: each service names its own counters (``counts``), the ids to be
+    counted once per import (``distinct``) and its money (``amounts``); the finalizer sums
+    them by name whatever the name, so a new consumer's counters need no edit downstream."""
 
     kind: Literal["chunk_processed"] = Field(default="chunk_processed",
                                              description="Discriminator on the topic.")
-    service: ReportingService = Field(description="The service that processed the chunk.")
+    service: Annotated[str, AfterValidator(_reporting_service)] = Field(
+        description="The service that processed the chunk: one the registry lists as "
+                    "reporting chunks.",
+        json_schema_extra={"enum": list(REPORTING_SERVICES)}, examples=["revenue"])
     chunk_no: int = Field(ge=0, description="The chunk processed.", examples=[0])
     chunks_total: int | None = Field(default=None, ge=1,
                                      description="Number of chunks, known from the last marker.")
     total_rows: int | None = Field(default=None, ge=0,
                                    description="Non-blank data rows (from the last marker).")
     rows_processed: int = Field(ge=0, description="Rows of the chunk applied by the service.")
-    rows_failed: int = Field(default=0, ge=0,
-                             description="Rows of the chunk the service could not apply.")
-    clients_created: int = Field(
-        default=0, ge=0,
-        description="Clients created by the import whose first row in the file is in this "
-                    "chunk: each client the import created is counted in one chunk only.")
-    created_client_ids: list[UUID] = Field(
+    counts: dict[str, NonNegativeInt] = Field(
+        default_factory=dict,
+        description="The service's named counters for the chunk, read from its store; the "
+                    "finalizer sums each name over the import. Names in use: parse "
+                    "rows_skipped; matcher clients_created (each client the import created "
+                    "counted in the chunk of its first row only); journey milestones_recorded;"
+                    " revenue transactions_new, transactions_changed, transactions_unchanged, "
+                    "purchases_without_amount (purchases with no known amount: recorded, in "
+                    "no revenue).",
+        examples=[{"transactions_new": 250, "transactions_changed": 3}])
+    distinct: dict[str, list[UUID]] = Field(
+        default_factory=dict,
+        description="Ids the finalizer counts once per import under each name, however many "
+                    "chunks list them. Names in use: matcher clients_updated (existing "
+                    "clients of the chunk with a new or changed purchase).",
+        examples=[{"clients_updated": ["0b6f4f4e-8f3c-5f0e-9a1d-3c2b1a0f9e8d"]}])
+    amounts: list[AmountTotal] = Field(
         default_factory=list,
-        description="Clients of this chunk created by the import, as earlier matchers listed "
-                    "them (a client with rows in many chunks in each); the matcher now counts "
-                    "them in clients_created and leaves this empty. The finalizer counts both.")
-    updated_client_ids: list[UUID] = Field(
-        default_factory=list,
-        description="Existing clients of this chunk with a new or changed purchase.")
-    transactions_new: int = Field(default=0, ge=0, description="Purchases never seen before.")
-    transactions_changed: int = Field(default=0, ge=0,
-                                      description="Known purchases whose status or amount changed.")
-    transactions_unchanged: int = Field(default=0, ge=0,
-                                        description="Known purchases seen again unchanged.")
-    purchases_without_amount: int = Field(
-        default=0, ge=0, description="Rows of the chunk whose purchase has no known amount: "
-                                     "recorded, and summed in no revenue.")
-    milestones_recorded: int = Field(default=0, ge=0, description="Journey milestones recorded.")
-    revenue: list[RevenueTotal] = Field(default_factory=list,
-                                        description="Ledger totals of the chunk.")
-    rows_skipped: int = Field(default=0, ge=0,
-                              description="Rows of the chunk parse skipped (parse's report).")
+        description="Money of the chunk, summed by (name, currency) over the import. Names "
+                    "in use: revenue's ledger totals active, lost and pending.")
     issues: list[RowIssue] = Field(default_factory=list,
                                    description="The chunk's skipped rows (parse's report).")
 
@@ -346,7 +376,9 @@ class RowsFailed(ImportEvent):
 
     kind: Literal["rows_failed"] = Field(default="rows_failed",
                                          description="Discriminator on the topic.")
-    service: ConsumerService = Field(description="The service that could not apply them.")
+    service: Annotated[str, AfterValidator(_consumer_service)] = Field(
+        description="The service that could not apply them: a row consumer of the registry.",
+        json_schema_extra={"enum": list(CONSUMER_SERVICES)}, examples=["matcher"])
     issues: list[RowIssue] = Field(description="The failed rows.")
 
 
@@ -386,6 +418,18 @@ class ClientUpdated(Event):
     import_id: UUID = Field(description="The import that enriched the client.")
 
 
+# Counters the summary (and the upload's import resource) also show as fields of their own,
+# as they did before ``counts``: each is the counter of the same name, 0 when none reported it.
+NAMED_COUNTS: tuple[str, ...] = ("clients_created", "clients_updated", "transactions_new",
+                                 "transactions_changed", "transactions_unchanged",
+                                 "purchases_without_amount")
+
+
+def named_counts(counts: Mapping[str, int]) -> dict[str, int]:
+    """The fields of ``NAMED_COUNTS``, read by name from an import's counts."""
+    return {name: counts.get(name, 0) for name in NAMED_COUNTS}
+
+
 class ImportSummary(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -404,6 +448,12 @@ class ImportSummary(BaseModel):
     total_revenue: Money = Field(description="Sum of active amounts.", examples=["1234.56"])
     lost_revenue: Money = Field(description="Sum of lost amounts.", examples=["297.00"])
     currency: str = Field(description="The import's currency, or MIXED.", examples=["BRL"])
+    counts: dict[str, NonNegativeInt] = Field(
+        default_factory=dict,
+        description="Every counter the reporting services reported for the import, summed by "
+                    "name (ids listed under a name counted once): the fields above and any "
+                    "other service's.",
+        examples=[{"clients_created": 120, "milestones_recorded": 250}])
 
 
 class ImportCompleted(ImportEvent):

@@ -58,6 +58,9 @@ class Service:
     public_api: bool = False
     # Services whose read API this one calls (each URL given as <NAME>_<SERVICE>_URL).
     reads_from: tuple[str, ...] = ()
+    # Reports each chunk of each import on import.chunk.done (ChunkProcessed): the
+    # finalizer completes an import once every such service reported every chunk.
+    reports_chunks: bool = False
 
     @property
     def package_dir(self) -> str:
@@ -104,6 +107,7 @@ SERVICES: tuple[Service, ...] = (
                 ConsumerGroup("parse-known-clients", CLIENT_CREATED)),
         publishes=(IMPORT_ROWS, CHUNK_DONE, DEAD_LETTERS),
         http_port=8001, metrics_port=9401,
+        reports_chunks=True,
     ),
     Service(
         name="matcher",
@@ -111,6 +115,7 @@ SERVICES: tuple[Service, ...] = (
         groups=(ConsumerGroup("matcher-service", IMPORT_ROWS),),
         publishes=(CHUNK_DONE, CLIENT_CREATED, CLIENT_UPDATED, DEAD_LETTERS),
         http_port=8002, metrics_port=9402,
+        reports_chunks=True,
     ),
     Service(
         name="journey",
@@ -118,6 +123,7 @@ SERVICES: tuple[Service, ...] = (
         groups=(ConsumerGroup("journey-service", IMPORT_ROWS),),
         publishes=(CHUNK_DONE, DEAD_LETTERS),
         http_port=8003, metrics_port=9403,
+        reports_chunks=True,
     ),
     Service(
         name="revenue",
@@ -126,11 +132,12 @@ SERVICES: tuple[Service, ...] = (
         groups=(ConsumerGroup("revenue-service", IMPORT_ROWS),),
         publishes=(CHUNK_DONE, DEAD_LETTERS),
         http_port=8004, metrics_port=9404,
+        reports_chunks=True,
     ),
     Service(
         name="finalizer",
-        tables=("import_outcomes", "import_row_issues", "chunk_reports", "import_clients",
-                "import_client_counts"),
+        tables=("import_outcomes", "import_row_issues", "chunk_reports", "report_ids",
+                "report_id_counts"),
         groups=(ConsumerGroup("finalizer-service", CHUNK_DONE),
                 ConsumerGroup("finalizer-confirmed", IMPORT_CONFIRMED)),
         publishes=(IMPORT_COMPLETED, DEAD_LETTERS),
@@ -139,6 +146,16 @@ SERVICES: tuple[Service, ...] = (
 )
 
 SERVICE_NAMES: tuple[str, ...] = tuple(service.name for service in SERVICES)
+
+
+def reporting_services() -> tuple[str, ...]:
+    """The services that report every chunk on import.chunk.done, in registry order."""
+    return tuple(candidate.name for candidate in SERVICES if candidate.reports_chunks)
+
+
+def consumers_of(topic: str) -> tuple[str, ...]:
+    """The services with a consumer group on ``topic``, in registry order."""
+    return tuple(candidate.name for candidate in SERVICES if topic in candidate.topics_consumed)
 
 
 def service(name: str) -> Service:

@@ -47,14 +47,12 @@ class OutcomeOut(BaseModel):
     total_rows: int | None
     chunks_total: int | None
     chunks_done: int
-    clients_created: int
-    clients_updated: int
     rows_skipped: int
     rows_failed: int
-    transactions_new: int
-    transactions_changed: int
-    transactions_unchanged: int
-    purchases_without_amount: int = Field(description="Purchases recorded without an amount.")
+    counts: dict[str, int] = Field(
+        description="Every counter the reporting services reported, summed by name (ids "
+                    "listed under a name counted once), e.g. clients_created, "
+                    "transactions_new, purchases_without_amount.")
     total_revenue: Money
     lost_revenue: Money
     currency: str | None

@@ -20,6 +20,7 @@ from hotmart_common.events import (
     ImportSummary,
     RowIssue,
     RowsFailed,
+    named_counts,
     stable_event_id,
 )
 from hotmart_common.metrics import IMPORTS
@@ -49,7 +50,7 @@ async def handle_reports(uow: UnitOfWork, messages: Sequence[ChunkDone]) -> None
     repo = ReportRepository(uow.connection)
     if reports:
         await repo.add(reports)
-        await repo.add_clients(reports)
+        await repo.add_ids(reports)
     issues: list[tuple[UUID, RowIssue]] = [
         (m.import_id, issue) for m in messages if not isinstance(m, ImportFailed)
         for issue in m.issues]
@@ -79,8 +80,7 @@ async def settle(uow: UnitOfWork, outcome: Outcome) -> ImportState:
     outcomes = OutcomeRepository(uow.connection)
     repo = ReportRepository(uow.connection)
     issues = await IssueRepository(uow.connection).counts(import_id)
-    state = import_state(await repo.totals(import_id), issues.failed,
-                         await repo.client_counts(import_id), outcome.chunks_total,
+    state = import_state(await repo.totals(import_id), issues.failed, outcome.chunks_total,
                          rows_skipped=issues.skipped)
     await outcomes.record_progress(import_id, state.progress)
     if state.complete and outcome.status in ("processing", "completed"):
@@ -109,17 +109,13 @@ async def _complete(uow: UnitOfWork, outcome: Outcome, state: ImportState) -> No
         summary=ImportSummary(
             total_rows=progress.total_rows or 0,
             chunks_total=state.chunks_total or 0,
-            clients_created=progress.clients_created,
-            clients_updated=progress.clients_updated,
             rows_skipped=progress.rows_skipped,
             rows_failed=progress.rows_failed,
-            transactions_new=progress.transactions_new,
-            transactions_changed=progress.transactions_changed,
-            transactions_unchanged=progress.transactions_unchanged,
-            purchases_without_amount=progress.purchases_without_amount,
             total_revenue=progress.total_revenue,
             lost_revenue=progress.lost_revenue,
             currency=progress.currency or "BRL",
+            counts=progress.counts,
+            **named_counts(progress.counts),
         ),
     ), key=str(import_id).encode())
 

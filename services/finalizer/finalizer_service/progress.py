@@ -1,4 +1,8 @@
-"""Pure arithmetic over an import's report totals: progress, completion and the summary."""
+"""Pure arithmetic over an import's report totals: progress, completion and the summary.
+
+Nothing here knows a service's counters: the reports' counts, distinct ids and amounts are
+summed by name, so a new reporting service (a registry entry) needs no edit here.
+"""
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -8,25 +12,24 @@ from decimal import Decimal
 from hotmart_common.events import REPORTING_SERVICES
 from hotmart_common.money import money_text
 
+# Amount names the summary's revenue figures are read from (revenue's status categories);
+# every currency shows all three, and any other name a service reports besides.
+REVENUE_CATEGORIES = ("active", "lost", "pending")
+
 
 @dataclass(frozen=True)
 class Progress:
     chunks_done: int
-    clients_created: int
-    clients_updated: int
     rows_failed: int
-    transactions_new: int
-    transactions_changed: int
-    transactions_unchanged: int
     total_revenue: Decimal
     lost_revenue: Decimal
     currency: str | None
     revenue_by_currency: dict[str, dict[str, str]]
+    counts: dict[str, int] = field(default_factory=dict)
     waiting_for: dict[str, list[int]] = field(default_factory=dict)
     rows_skipped: int = 0
     total_rows: int | None = None
     chunks_total: int | None = None
-    purchases_without_amount: int = 0
 
 
 @dataclass(frozen=True)
@@ -37,31 +40,18 @@ class ImportState:
 
 
 @dataclass(frozen=True)
-class ClientCounts:
-    """Clients the reports listed by id, each counted once however many chunks list it."""
-
-    created: int
-    updated: int
-
-
-@dataclass(frozen=True)
 class ServiceReports:
-    """What one consumer service reported for an import, summed by the store."""
+    """Which chunks one reporting service reported for an import, and the totals they carry."""
 
     chunks: frozenset[int]
     chunks_total: int | None = None
     total_rows: int | None = None
-    transactions_new: int = 0
-    transactions_changed: int = 0
-    transactions_unchanged: int = 0
-    purchases_without_amount: int = 0
-    clients_created: int = 0  # counted in the chunk of each client's first row
 
 
 @dataclass(frozen=True)
-class RevenueSum:
+class AmountSum:
+    name: str
     currency: str
-    category: str
     amount: Decimal
 
 
@@ -70,19 +60,22 @@ class ReportTotals:
     """An import's chunk reports, reduced by the store to a few small rows."""
 
     by_service: Mapping[str, ServiceReports]
-    revenue: Sequence[RevenueSum] = ()
+    counts: Mapping[str, int] = field(default_factory=dict)  # each counter summed by name
+    distinct: Mapping[str, int] = field(default_factory=dict)  # ids under each name, once
+    amounts: Sequence[AmountSum] = ()
 
 
 NO_REPORTS = ServiceReports(chunks=frozenset())
 
 
-def import_state(reports: ReportTotals, rows_failed: int, clients: ClientCounts,
-                 parsed_chunks: int | None = None, rows_skipped: int = 0) -> ImportState:
+def import_state(reports: ReportTotals, rows_failed: int, parsed_chunks: int | None = None,
+                 rows_skipped: int = 0,
+                 reporting: Sequence[str] = REPORTING_SERVICES) -> ImportState:
     """``parsed_chunks`` (a count known before the reports) only names missing chunks;
     completion waits for the total carried by the last chunk's reports. Every reporting
-    service (parse and the row consumers) must report every chunk."""
+    service (``reporting``: the registry's) must report every chunk."""
     chunks_by_service = {service: reports.by_service.get(service, NO_REPORTS).chunks
-                         for service in REPORTING_SERVICES}
+                         for service in reporting}
     chunks_total = max((r.chunks_total for r in reports.by_service.values() if r.chunks_total),
                        default=None)
     done_everywhere = frozenset.intersection(*chunks_by_service.values())
@@ -94,7 +87,7 @@ def import_state(reports: ReportTotals, rows_failed: int, clients: ClientCounts,
         service: sorted(expected - chunks)
         for service, chunks in chunks_by_service.items() if expected - chunks
     }
-    progress = _progress(reports, len(done_everywhere), rows_failed, clients, waiting_for)
+    progress = _progress(reports, len(done_everywhere), rows_failed, waiting_for)
     total_rows = max((r.total_rows for r in reports.by_service.values()
                       if r.total_rows is not None), default=None)
     return ImportState(
@@ -105,31 +98,35 @@ def import_state(reports: ReportTotals, rows_failed: int, clients: ClientCounts,
     )
 
 
+def import_counts(reports: ReportTotals) -> dict[str, int]:
+    """Every counter of the import by name: the summed counts, plus each name's distinct
+    ids (a name used both ways adds the two), sorted by name."""
+    counts: dict[str, int] = defaultdict(int)
+    for totals in (reports.counts, reports.distinct):
+        for name, value in totals.items():
+            counts[name] += value
+    return dict(sorted(counts.items()))
+
+
 def _progress(reports: ReportTotals, chunks_done: int, rows_failed: int,
-              clients: ClientCounts, waiting_for: dict[str, list[int]]) -> Progress:
+              waiting_for: dict[str, list[int]]) -> Progress:
     by_currency: dict[str, dict[str, Decimal]] = defaultdict(
-        lambda: {"active": Decimal(0), "lost": Decimal(0), "pending": Decimal(0)}
+        lambda: dict.fromkeys(REVENUE_CATEGORIES, Decimal(0))
     )
-    for total in reports.revenue:
-        by_currency[total.currency][total.category] += total.amount
-    revenue = reports.by_service.get("revenue", NO_REPORTS)
-    matcher = reports.by_service.get("matcher", NO_REPORTS)
+    for total in reports.amounts:
+        by_currency[total.currency][total.name] = (
+            by_currency[total.currency].get(total.name, Decimal(0)) + total.amount)
     currencies = sorted(by_currency)
     return Progress(
         chunks_done=chunks_done,
-        clients_created=clients.created + matcher.clients_created,
-        clients_updated=clients.updated,
         rows_failed=rows_failed,
-        transactions_new=revenue.transactions_new,
-        transactions_changed=revenue.transactions_changed,
-        transactions_unchanged=revenue.transactions_unchanged,
+        counts=import_counts(reports),
         total_revenue=sum((c["active"] for c in by_currency.values()), Decimal(0)),
         lost_revenue=sum((c["lost"] for c in by_currency.values()), Decimal(0)),
         currency=currencies[0] if len(currencies) == 1 else ("MIXED" if currencies else None),
         waiting_for=waiting_for,
-        purchases_without_amount=revenue.purchases_without_amount,
         revenue_by_currency={
-            currency: {category: money_text(amount) for category, amount in totals.items()}
+            currency: {name: money_text(amount) for name, amount in totals.items()}
             for currency, totals in sorted(by_currency.items())
         },
     )

@@ -24,12 +24,17 @@ from hotmart_common.events import (
 )
 from hotmart_common.store import Connection
 
-from .progress import ClientCounts, Progress, ReportTotals, RevenueSum, ServiceReports
+from .progress import AmountSum, Progress, ReportTotals, ServiceReports
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 class ReportRepository:
+    """Chunk reports, stored whole (but their ids), and the ids they list under each name.
+
+    Nothing here names a service's counter: reports are summed by name in SQL, whatever
+    the names, so a new reporting service needs no edit here."""
+
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
@@ -40,56 +45,51 @@ class ReportRepository:
             " ON CONFLICT DO NOTHING",
             [r.import_id for r in reports], [r.service for r in reports],
             [r.chunk_no for r in reports], [r.chunks_total for r in reports],
-            [r.model_dump_json(exclude={"created_client_ids", "updated_client_ids", "issues"})
-             for r in reports],
+            [r.model_dump_json(exclude={"distinct", "issues"}) for r in reports],
         )
 
-    async def add_clients(self, reports: list[ChunkProcessed]) -> None:
-        entries = [(r.import_id, client, outcome) for r in reports
-                   for outcome, clients in (("created", r.created_client_ids),
-                                            ("updated", r.updated_client_ids))
-                   for client in clients]
+    async def add_ids(self, reports: list[ChunkProcessed]) -> None:
+        """The ids each report lists under each name, once per import (report_id_counts
+        follows by trigger)."""
+        entries = sorted({(r.import_id, name, one) for r in reports
+                          for name, ids in r.distinct.items() for one in ids})
         if not entries:
             return
         await self.conn.execute(
-            "INSERT INTO import_clients (import_id, client_id, outcome)"
-            " SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[]) ON CONFLICT DO NOTHING",
+            "INSERT INTO report_ids (import_id, name, id)"
+            " SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[]) ON CONFLICT DO NOTHING",
             [e[0] for e in entries], [e[1] for e in entries], [e[2] for e in entries],
         )
 
-    async def client_counts(self, import_id: UUID) -> ClientCounts:
-        row = await self.conn.fetchrow(
-            "SELECT created, updated FROM import_client_counts WHERE import_id = $1", import_id
-        )
-        return ClientCounts(row["created"], row["updated"]) if row else ClientCounts(0, 0)
-
     async def totals(self, import_id: UUID) -> ReportTotals:
-        """The import's reports summed here, so a batch never reads every report back."""
+        """The import's reports summed here, so a batch never reads every report back:
+        three statements whatever the number of reports, services or counters."""
         services = await self.conn.fetch(
             "SELECT service, array_agg(chunk_no) AS chunks, max(chunks_total) AS chunks_total,"
-            " coalesce(sum((report->>'transactions_new')::int), 0) AS new,"
-            " coalesce(sum((report->>'transactions_changed')::int), 0) AS changed,"
-            " coalesce(sum((report->>'transactions_unchanged')::int), 0) AS unchanged,"
-            " coalesce(sum((report->>'purchases_without_amount')::int), 0) AS without_amount,"
-            " coalesce(sum((report->>'clients_created')::int), 0) AS clients_created,"
             " max((report->>'total_rows')::int) AS total_rows"
             " FROM chunk_reports WHERE import_id = $1 GROUP BY service", import_id,
         )
-        revenue = await self.conn.fetch(
-            "SELECT total->>'currency' AS currency, total->>'category' AS category,"
+        counts = await self.conn.fetch(
+            "SELECT false AS distinct_ids, key AS name, sum(value::bigint) AS count"
+            " FROM chunk_reports, jsonb_each_text(report->'counts')"
+            " WHERE import_id = $1 GROUP BY key"
+            " UNION ALL SELECT true, name, count FROM report_id_counts WHERE import_id = $1",
+            import_id,
+        )
+        amounts = await self.conn.fetch(
+            "SELECT total->>'name' AS name, total->>'currency' AS currency,"
             " sum((total->>'amount')::numeric) AS amount"
-            " FROM chunk_reports, jsonb_array_elements(report->'revenue') AS total"
+            " FROM chunk_reports, jsonb_array_elements(report->'amounts') AS total"
             " WHERE import_id = $1 GROUP BY 1, 2", import_id,
         )
         return ReportTotals(
             by_service={r["service"]: ServiceReports(
                 chunks=frozenset(r["chunks"]), chunks_total=r["chunks_total"],
-                transactions_new=r["new"], transactions_changed=r["changed"],
-                transactions_unchanged=r["unchanged"], clients_created=r["clients_created"],
-                purchases_without_amount=r["without_amount"],
                 total_rows=r["total_rows"],
             ) for r in services},
-            revenue=[RevenueSum(r["currency"], r["category"], r["amount"]) for r in revenue],
+            counts={r["name"]: r["count"] for r in counts if not r["distinct_ids"]},
+            distinct={r["name"]: r["count"] for r in counts if r["distinct_ids"]},
+            amounts=[AmountSum(r["name"], r["currency"], r["amount"]) for r in amounts],
         )
 
 
@@ -110,14 +110,9 @@ class Outcome:
     total_rows: int | None
     chunks_total: int | None
     chunks_done: int
-    clients_created: int
-    clients_updated: int
     rows_skipped: int
     rows_failed: int
-    transactions_new: int
-    transactions_changed: int
-    transactions_unchanged: int
-    purchases_without_amount: int
+    counts: dict[str, int]
     total_revenue: Decimal
     lost_revenue: Decimal
     currency: str | None
@@ -130,6 +125,7 @@ class Outcome:
     def of(cls, row: asyncpg.Record) -> "Outcome":
         fields: dict[str, Any] = dict(row)
         fields["revenue_by_currency"] = json.loads(row["revenue_by_currency"])
+        fields["counts"] = json.loads(row["counts"])
         fields["waiting_for"] = (None if row["waiting_for"] is None
                                  else json.loads(row["waiting_for"]))
         return cls(**fields)
@@ -137,10 +133,9 @@ class Outcome:
 
 _OUTCOME_COLUMNS = (
     "import_id, tenant_id, attempt, status, uploaded_at, confirmed_at, completed_at,"
-    " total_rows, chunks_total, chunks_done, clients_created, clients_updated, rows_skipped,"
-    " rows_failed, transactions_new, transactions_changed, transactions_unchanged,"
-    " purchases_without_amount, total_revenue, lost_revenue, currency, revenue_by_currency,"
-    " waiting_for, last_progress_at, error")
+    " total_rows, chunks_total, chunks_done, rows_skipped, rows_failed, counts,"
+    " total_revenue, lost_revenue, currency, revenue_by_currency, waiting_for,"
+    " last_progress_at, error")
 
 
 class OutcomeRepository:
@@ -198,22 +193,19 @@ class OutcomeRepository:
 
     async def record_progress(self, import_id: UUID, progress: Progress) -> None:
         await self.conn.execute(
-            "UPDATE import_outcomes SET chunks_done = $2, clients_created = $3,"
-            " clients_updated = $4, rows_failed = $5, total_revenue = $6, lost_revenue = $7,"
-            " currency = $8, revenue_by_currency = $9::jsonb, transactions_new = $10,"
-            " transactions_changed = $11, transactions_unchanged = $12,"
-            " waiting_for = $13::jsonb, rows_skipped = $14, total_rows = $15,"
-            " chunks_total = $16, purchases_without_amount = $17,"
+            "UPDATE import_outcomes SET chunks_done = $2, counts = $3::jsonb,"
+            " rows_failed = $4, total_revenue = $5, lost_revenue = $6,"
+            " currency = $7, revenue_by_currency = $8::jsonb,"
+            " waiting_for = $9::jsonb, rows_skipped = $10, total_rows = $11,"
+            " chunks_total = $12,"
             " last_progress_at = CASE WHEN chunks_done IS DISTINCT FROM $2"
-            "   OR waiting_for IS DISTINCT FROM $13::jsonb THEN now() ELSE last_progress_at END"
+            "   OR waiting_for IS DISTINCT FROM $9::jsonb THEN now() ELSE last_progress_at END"
             " WHERE import_id = $1",
-            import_id, progress.chunks_done, progress.clients_created, progress.clients_updated,
+            import_id, progress.chunks_done, json.dumps(progress.counts),
             progress.rows_failed, progress.total_revenue, progress.lost_revenue,
             progress.currency, json.dumps(progress.revenue_by_currency),
-            progress.transactions_new, progress.transactions_changed,
-            progress.transactions_unchanged, json.dumps(progress.waiting_for),
+            json.dumps(progress.waiting_for),
             progress.rows_skipped, progress.total_rows, progress.chunks_total,
-            progress.purchases_without_amount,
         )
 
     async def complete(self, import_id: UUID, at: datetime) -> bool:

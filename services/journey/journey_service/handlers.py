@@ -49,10 +49,11 @@ def milestone(row: PurchaseRow, outcome: PurchaseOutcome,
 
 
 async def report_chunk(uow: UnitOfWork, end: ChunkEnded) -> ChunkProcessed:
+    """The chunk's report, from the journey's tables. Counter: milestones_recorded."""
     counts = await JourneyRepository(uow.connection).chunk_counts(end)
     return ChunkProcessed(
         event_id=stable_event_id(end.import_id, "journey", end.chunk_no),
         tenant_id=end.tenant_id, import_id=end.import_id, service="journey",
         chunk_no=end.chunk_no, chunks_total=end.chunks_total, total_rows=end.total_rows,
-        rows_processed=counts.rows, milestones_recorded=counts.milestones,
+        rows_processed=counts.rows, counts={"milestones_recorded": counts.milestones},
     )

@@ -138,11 +138,14 @@ def merged_facts(rows: list[BuyerRow]) -> list[ClientFacts]:
 
 
 async def report_chunk(uow: UnitOfWork, end: ChunkEnded) -> ChunkProcessed:
+    """The chunk's report, from the matcher's tables. Counter: clients_created (each client
+    the import created, in the chunk of its first row only); distinct: clients_updated (the
+    chunk's existing clients with a new or changed purchase, counted once per import)."""
     clients = await MatcherRepository(uow.connection).chunk_clients(end)
     return ChunkProcessed(
         event_id=stable_event_id(end.import_id, "matcher", end.chunk_no),
         tenant_id=end.tenant_id, import_id=end.import_id, service="matcher",
         chunk_no=end.chunk_no, chunks_total=end.chunks_total, total_rows=end.total_rows,
-        rows_processed=clients.rows, clients_created=clients.created,
-        updated_client_ids=clients.updated,
+        rows_processed=clients.rows, counts={"clients_created": clients.created},
+        distinct={"clients_updated": clients.updated},
     )

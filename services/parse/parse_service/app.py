@@ -33,7 +33,8 @@ def subscribers(ctx: ServiceContext) -> None:
               group_id=registry.group_for("parse", IMPORT_CONFIRMED),
               adapter=TypeAdapter(ImportConfirmed), handle=on_confirmed, service="parse",
               on_poison=on_poison, batch=False, fetch_max_wait_ms=fetch_wait)
-    subscribe(ctx.broker, ctx.publisher, CLIENT_CREATED, group_id=registry.group_for("parse", CLIENT_CREATED),
+    subscribe(ctx.broker, ctx.publisher, CLIENT_CREATED,
+              group_id=registry.group_for("parse", CLIENT_CREATED),
               adapter=TypeAdapter(ClientCreated), handle=on_clients, service="parse",
               max_records=2000, fetch_max_wait_ms=fetch_wait)
 

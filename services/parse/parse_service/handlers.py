@@ -141,13 +141,14 @@ async def _publish(publisher: EventPublisher, event: ImportConfirmed,
             await sender.add(chunk.messages)
             # Parse knows the totals from the start: each of its reports carries them, so
             # the import shows its size as soon as the first report is in, not at the end.
+            # Its counter: rows_skipped (the chunk's rows it did not publish, each an issue).
             reports.append(Outgoing(CHUNK_DONE, ChunkProcessed(
                 event_id=stable_event_id(event.import_id, "parse", chunk.chunk_no),
                 tenant_id=event.tenant_id, import_id=event.import_id, service="parse",
                 chunk_no=chunk.chunk_no, chunks_total=parsed.chunks_total,
                 total_rows=parsed.total_rows,
-                rows_processed=chunk.rows_published, rows_skipped=len(chunk.issues),
-                issues=chunk.issues), key))
+                rows_processed=chunk.rows_published, issues=chunk.issues,
+                counts={"rows_skipped": len(chunk.issues)}), key))
             await asyncio.sleep(0)
         deliveries = await sender.close()
     await asyncio.gather(*deliveries)

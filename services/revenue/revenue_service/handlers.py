@@ -40,14 +40,18 @@ def _count(rows: list[PurchaseRow]) -> None:
 
 
 async def report_chunk(uow: UnitOfWork, end: ChunkEnded) -> ChunkProcessed:
+    """The chunk's report, from the ledger. Counters: transactions_new, transactions_changed,
+    transactions_unchanged (each purchase of the chunk by what it was to the ledger) and
+    purchases_without_amount (in no revenue); amounts: the ledger totals named by category
+    (active, lost, pending) and currency."""
     revenue = await LedgerRepository(uow.connection).chunk_revenue(end)
     return ChunkProcessed(
         event_id=stable_event_id(end.import_id, "revenue", end.chunk_no),
         tenant_id=end.tenant_id, import_id=end.import_id, service="revenue",
         chunk_no=end.chunk_no, chunks_total=end.chunks_total, total_rows=end.total_rows,
-        rows_processed=revenue.rows, revenue=revenue.totals,
-        purchases_without_amount=revenue.without_amount,
-        transactions_new=revenue.outcomes["new"],
-        transactions_changed=revenue.outcomes["changed"],
-        transactions_unchanged=revenue.outcomes["unchanged"],
+        rows_processed=revenue.rows, amounts=revenue.totals,
+        counts={"transactions_new": revenue.outcomes["new"],
+                "transactions_changed": revenue.outcomes["changed"],
+                "transactions_unchanged": revenue.outcomes["unchanged"],
+                "purchases_without_amount": revenue.without_amount},
     )

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import NamedTuple
 from uuid import UUID
 
-from hotmart_common.events import ChunkEnded, RevenueTotal, StatusCategory
+from hotmart_common.events import AmountTotal, ChunkEnded, StatusCategory
 from hotmart_common.hotmart_statuses import StatusCode
 from hotmart_common.row_views import PurchaseRow
 from hotmart_common.store import Connection
@@ -61,7 +61,7 @@ class LedgerGroup(NamedTuple):
 
 @dataclass(frozen=True)
 class ChunkRevenue:
-    totals: list[RevenueTotal]
+    totals: list[AmountTotal]  # named by status category
     outcomes: dict[PurchaseOutcome, int]
     rows: int
     without_amount: int
@@ -119,7 +119,7 @@ class LedgerRepository:
 
 def chunk_revenue(groups: Sequence[LedgerGroup]) -> ChunkRevenue:
     """A chunk's totals: amounts by category and currency, rows without an amount in none."""
-    totals: dict[tuple[str, str], RevenueTotal] = {}
+    totals: dict[tuple[str, str], AmountTotal] = {}
     outcomes: dict[PurchaseOutcome, int] = {"new": 0, "changed": 0, "unchanged": 0}
     for group in groups:
         outcomes[group.outcome] += group.rows
@@ -128,8 +128,8 @@ def chunk_revenue(groups: Sequence[LedgerGroup]) -> ChunkRevenue:
             continue
         key = (group.category, group.currency)
         before = totals.get(key)
-        totals[key] = RevenueTotal(
-            category=group.category, currency=group.currency,
+        totals[key] = AmountTotal(
+            name=group.category, currency=group.currency,
             amount=(group.amount or Decimal(0)) + (before.amount if before else 0),
             rows=summed + (before.rows if before else 0),
         )

@@ -33,14 +33,9 @@ class Outcome(BaseModel):
     total_rows: int | None
     chunks_total: int | None
     chunks_done: int
-    clients_created: int
-    clients_updated: int
     rows_skipped: int
     rows_failed: int
-    transactions_new: int
-    transactions_changed: int
-    transactions_unchanged: int
-    purchases_without_amount: int = 0
+    counts: dict[str, int]  # every counter of the import, by name, whoever reported it
     total_revenue: Decimal
     lost_revenue: Decimal
     currency: str | None

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from pydantic import AfterValidator, BaseModel, Field
 
-from hotmart_common.events import RowIssue
+from hotmart_common.events import RowIssue, named_counts
 from hotmart_common.hotmart_statuses import STATUS_WHEN_MISSING, StatusCode
 from hotmart_common.money import Money
 
@@ -62,6 +62,7 @@ class ImportResource(BaseModel):
     total_rows: int | None = Field(description="Non-blank data rows, known once parsed.")
     chunks_total: int | None
     chunks_done: int = Field(description="Chunks every consumer service has processed.")
+    # The counters below are read by name from ``counts`` (hotmart_common.events.NAMED_COUNTS).
     clients_created: int
     clients_updated: int
     rows_skipped: int
@@ -72,6 +73,9 @@ class ImportResource(BaseModel):
     purchases_without_amount: int = Field(
         description="Purchases whose amount the file did not give (no amount column): "
                     "recorded on the journey, counted in no revenue.")
+    counts: dict[str, int] = Field(
+        description="Every counter of the import by name, as the services reported them "
+                    "(the counters above among them): a new service's counters appear here.")
     duplicate_policy: Literal["update", "skip"]
     default_purchased_at: datetime | None
     status_when_missing: StatusCode = Field(
@@ -94,6 +98,7 @@ class ImportResource(BaseModel):
         it): each field means what it meant when one table held both."""
         status = public_status(record, outcome)
         current = outcome is not None and outcome.attempt >= record.attempt
+        counts = outcome.counts if outcome else {}
         return cls(
             id=record.import_id,
             file_name=record.file_name or "",
@@ -106,14 +111,10 @@ class ImportResource(BaseModel):
             total_rows=outcome.total_rows if outcome else None,
             chunks_total=outcome.chunks_total if outcome else None,
             chunks_done=outcome.chunks_done if outcome else 0,
-            clients_created=outcome.clients_created if outcome else 0,
-            clients_updated=outcome.clients_updated if outcome else 0,
             rows_skipped=outcome.rows_skipped if outcome else 0,
             rows_failed=outcome.rows_failed if outcome else 0,
-            transactions_new=outcome.transactions_new if outcome else 0,
-            transactions_changed=outcome.transactions_changed if outcome else 0,
-            transactions_unchanged=outcome.transactions_unchanged if outcome else 0,
-            purchases_without_amount=outcome.purchases_without_amount if outcome else 0,
+            counts=counts,
+            **named_counts(counts),
             duplicate_policy=record.duplicate_policy,
             default_purchased_at=record.default_purchased_at,
             status_when_missing=record.status_when_missing,

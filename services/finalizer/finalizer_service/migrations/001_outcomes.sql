@@ -15,14 +15,11 @@ CREATE TABLE IF NOT EXISTS import_outcomes (
     total_rows              integer,
     chunks_total            integer,
     chunks_done             integer     NOT NULL DEFAULT 0,
-    clients_created         integer     NOT NULL DEFAULT 0,
-    clients_updated         integer     NOT NULL DEFAULT 0,
     rows_skipped            integer     NOT NULL DEFAULT 0,
     rows_failed             integer     NOT NULL DEFAULT 0,
-    transactions_new        integer     NOT NULL DEFAULT 0,
-    transactions_changed    integer     NOT NULL DEFAULT 0,
-    transactions_unchanged  integer     NOT NULL DEFAULT 0,
-    purchases_without_amount integer    NOT NULL DEFAULT 0,
+    -- Every counter the reporting services reported, summed by name (clients_created,
+    -- transactions_new, ...): a new service's counters need no column.
+    counts                  jsonb       NOT NULL DEFAULT '{}'::jsonb,
     total_revenue           numeric     NOT NULL DEFAULT 0,
     lost_revenue            numeric     NOT NULL DEFAULT 0,
     currency                text,
@@ -59,38 +56,35 @@ CREATE TABLE IF NOT EXISTS chunk_reports (
     PRIMARY KEY (import_id, service, chunk_no)
 );
 
--- Clients each import updated (and created, as earlier matchers listed them), from the
--- matcher's chunk reports: a client with rows in many chunks counts once.
-CREATE TABLE IF NOT EXISTS import_clients (
+-- Ids the chunk reports list under a name (the matcher's clients_updated), each once per
+-- import and name: a client updated in many chunks counts once.
+CREATE TABLE IF NOT EXISTS report_ids (
     import_id  uuid NOT NULL,
-    client_id  uuid NOT NULL,
-    outcome    text NOT NULL CHECK (outcome IN ('created', 'updated')),
-    PRIMARY KEY (import_id, client_id)
+    name       text NOT NULL,
+    id         uuid NOT NULL,
+    PRIMARY KEY (import_id, name, id)
 );
 
--- How many clients each import created and updated, kept equal to import_clients'
--- GROUP BY by a trigger: reading progress on every batch must not count all of an
--- import's clients again. The trigger sees only rows really inserted (ON CONFLICT DO
--- NOTHING skips redelivered ones), in the inserting statement's own transaction.
-CREATE TABLE IF NOT EXISTS import_client_counts (
-    import_id  uuid   PRIMARY KEY,
-    created    bigint NOT NULL,
-    updated    bigint NOT NULL
+-- How many ids each import has under each name, kept equal to report_ids' GROUP BY by a
+-- trigger: reading progress on every batch must not count all of an import's ids again.
+-- The trigger sees only rows really inserted (ON CONFLICT DO NOTHING skips redelivered
+-- ones), in the inserting statement's own transaction.
+CREATE TABLE IF NOT EXISTS report_id_counts (
+    import_id  uuid   NOT NULL,
+    name       text   NOT NULL,
+    count      bigint NOT NULL,
+    PRIMARY KEY (import_id, name)
 );
 
-CREATE OR REPLACE FUNCTION count_import_clients() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION count_report_ids() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO import_client_counts AS counts (import_id, created, updated)
-    SELECT import_id, count(*) FILTER (WHERE outcome = 'created'),
-           count(*) FILTER (WHERE outcome = 'updated')
-    FROM added GROUP BY import_id
-    ORDER BY import_id  -- one lock order for concurrent finalizers
-    ON CONFLICT (import_id) DO UPDATE
-        SET created = counts.created + EXCLUDED.created,
-            updated = counts.updated + EXCLUDED.updated;
+    INSERT INTO report_id_counts AS counted (import_id, name, count)
+    SELECT import_id, name, count(*) FROM added GROUP BY import_id, name
+    ORDER BY import_id, name  -- one lock order for concurrent finalizers
+    ON CONFLICT (import_id, name) DO UPDATE SET count = counted.count + EXCLUDED.count;
     RETURN NULL;
 END
 $$;
 
-CREATE OR REPLACE TRIGGER import_clients_counted AFTER INSERT ON import_clients
-    REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION count_import_clients();
+CREATE OR REPLACE TRIGGER report_ids_counted AFTER INSERT ON report_ids
+    REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION count_report_ids();
