@@ -110,6 +110,8 @@ async def test_store_sums_give_the_progress_the_reports_give(pool: asyncpg.Pool)
         stored = await repo.totals(import_id)
     expected = import_state(summed_in_python(reports), 1, 4)
     assert import_state(stored, 1, 4) == expected
+    assert all(type(count) is int for count in (*stored.counts.values(),
+                                                *stored.distinct.values())), "JSON-ready"
     progress = expected.progress
     assert (expected.complete, progress.waiting_for) == (False, {"revenue": [2]})
     assert (progress.total_revenue, progress.lost_revenue) == (

@@ -70,7 +70,7 @@ class ReportRepository:
             " FROM chunk_reports WHERE import_id = $1 GROUP BY service", import_id,
         )
         counts = await self.conn.fetch(
-            "SELECT false AS distinct_ids, key AS name, sum(value::bigint) AS count"
+            "SELECT false AS distinct_ids, key AS name, sum(value::bigint)::bigint AS count"
             " FROM chunk_reports, jsonb_each_text(report->'counts')"
             " WHERE import_id = $1 GROUP BY key"
             " UNION ALL SELECT true, name, count FROM report_id_counts WHERE import_id = $1",
