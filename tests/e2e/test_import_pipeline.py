@@ -94,6 +94,14 @@ def assert_summary(resource: dict[str, Any], want: Expected, *, created: int, up
     assert resource["chunks_done"] == resource["chunks_total"]
     reported = {issue["row_number"]: issue["code"] for issue in resource["issues"]}
     assert reported == want.skipped_rows
+    # Every service's counters, by name, whichever service reported them: the named fields
+    # above are read from here, and the journey's milestones are shown though no field
+    # names them.
+    assert resource["counts"] == {
+        "clients_created": created, "clients_updated": updated,
+        "milestones_recorded": want.valid_rows, "purchases_without_amount": 0,
+        "rows_skipped": want.rows_skipped, "transactions_changed": 0,
+        "transactions_new": want.valid_rows, "transactions_unchanged": 0}
 
 
 def assert_store(snapshot: dict[str, Any], want: Expected, new_emails: set[str]) -> None:

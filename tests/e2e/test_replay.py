@@ -23,9 +23,10 @@ async def everything_about(database_url: str, import_id: str) -> dict[str, Any]:
     conn = await asyncpg.connect(database_url)
     try:
         queries = {
-            "import": "SELECT status, total_rows, chunks_total, chunks_done, clients_created,"
-                      " clients_updated, rows_skipped, rows_failed, total_revenue, lost_revenue,"
+            "import": "SELECT status, total_rows, chunks_total, chunks_done, counts,"
+                      " rows_skipped, rows_failed, total_revenue, lost_revenue,"
                       " currency, completed_at FROM import_outcomes WHERE import_id = $1",
+            "ids": "SELECT name, count FROM report_id_counts WHERE import_id = $1 ORDER BY name",
             "clients": "SELECT client_id, email, name, phone, created_by_import FROM clients"
                        " WHERE email IN (SELECT email FROM matcher_rows m JOIN clients c"
                        " USING (client_id) WHERE m.import_id = $1) ORDER BY email",

@@ -138,10 +138,23 @@ async def test_a_counter_no_code_names_is_summed_like_any_other(pool: asyncpg.Po
         await repo.add(reports)
         await repo.add_ids(reports)
         stored = await repo.totals(import_id)
-    assert (stored.counts, stored.distinct) == ({"streaks_started": 3},
+    assert (stored.counts, stored.distinct) == ({"streaks_started": 3, "buyers_returning": 0},
                                                 {"buyers_returning": 2})
     assert import_state(stored, 0).progress.counts == {"buyers_returning": 2,
                                                        "streaks_started": 3}
+
+
+async def test_a_name_listed_without_ids_counts_zero(pool: asyncpg.Pool) -> None:
+    import_id = uuid.uuid4()
+    reports = [report(import_id, "matcher", 0, counts={"clients_created": 4},
+                      distinct={"clients_updated": []})]
+    async with pool.acquire() as conn:
+        repo = ReportRepository(conn)
+        await repo.add(reports)
+        await repo.add_ids(reports)
+        stored = await repo.totals(import_id)
+    assert import_state(stored, 0).progress.counts == {"clients_created": 4,
+                                                       "clients_updated": 0}
 
 
 async def test_an_import_without_reports_sums_to_nothing(pool: asyncpg.Pool) -> None:

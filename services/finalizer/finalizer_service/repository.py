@@ -39,13 +39,16 @@ class ReportRepository:
         self.conn = conn
 
     async def add(self, reports: list[ChunkProcessed]) -> None:
+        """Stores each report but its ids and issues (kept in tables of their own). A name
+        under which it lists ids is stored as a counter of 0, so an import's counts name it
+        even when no chunk listed an id (report_id_counts holds the count itself)."""
         await self.conn.execute(
             "INSERT INTO chunk_reports (import_id, service, chunk_no, chunks_total, report)"
             " SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::int[], $5::jsonb[])"
             " ON CONFLICT DO NOTHING",
             [r.import_id for r in reports], [r.service for r in reports],
             [r.chunk_no for r in reports], [r.chunks_total for r in reports],
-            [r.model_dump_json(exclude={"distinct", "issues"}) for r in reports],
+            [_stored(r) for r in reports],
         )
 
     async def add_ids(self, reports: list[ChunkProcessed]) -> None:
@@ -91,6 +94,13 @@ class ReportRepository:
             distinct={r["name"]: r["count"] for r in counts if r["distinct_ids"]},
             amounts=[AmountSum(r["name"], r["currency"], r["amount"]) for r in amounts],
         )
+
+
+def _stored(report: ChunkProcessed) -> str:
+    if report.distinct:
+        report = report.model_copy(update={"counts": {**dict.fromkeys(report.distinct, 0),
+                                                      **report.counts}})
+    return report.model_dump_json(exclude={"distinct", "issues"})
 
 
 OutcomeStatus = Literal["processing", "completed", "failed"]
