@@ -11,6 +11,7 @@ from hotmart_common.events import (
     ClientCreated,
     ImportConfirmed,
     ImportFailed,
+    event_json,
     stable_event_id,
 )
 from hotmart_common.kafka_publisher import EventPublisher
@@ -75,8 +76,7 @@ async def _parse(event: ImportConfirmed, store: Store, blobs: BlobStore,
         await ParseRuns(conn).record(event.import_id, event.attempt, event.tenant_id,
                                      parsed.total_rows, parsed.chunks_total,
                                      parsed.issue_count, datetime.now(UTC))
-    reports = await _publish(publisher, event, parsed)
-    await publisher.publish(reports)  # after the rows: the finalizer counts on them
+    await _publish(publisher, event, parsed)
     async with store.pool.acquire() as conn:
         await ParseRuns(conn).mark_published(event.import_id, event.attempt, datetime.now(UTC))
     ROWS_PROCESSED.labels("parse", "skipped").inc(parsed.issue_count)
@@ -130,29 +130,31 @@ def _normalise(event: ImportConfirmed, table: Table) -> NormalisedRows:
 
 
 async def _publish(publisher: EventPublisher, event: ImportConfirmed,
-                   parsed: ParsedImport) -> list[Outgoing]:
+                   parsed: ParsedImport) -> None:
     """Chunk by chunk: a chunk's batch leaves while the next chunk is built, and a partition
-    still waiting on the broker holds up no other. Returns, once the broker has them all,
-    parse's report of each chunk, to send then."""
-    reports: list[Outgoing] = []
+    still waiting on the broker holds up no other. Parse's report of each chunk goes out
+    with the chunk, not after the last one: the import shows its size and moves from its
+    first chunks, and no chunk's skipped rows wait in memory for the others' (a file of a
+    million rejected rows holds one chunk's at a time). A report ahead of its rows is
+    harmless: the chunk is done only once every consumer has reported it too, which it
+    does after the chunk's marker. Returns once the broker has everything."""
     key = str(event.import_id).encode()
-    async with publisher.sending(IMPORT_ROWS) as sender:
+    async with (publisher.sending(IMPORT_ROWS) as rows,
+                publisher.sending(CHUNK_DONE) as reports):
         for chunk in parsed.chunks:
-            await sender.add(chunk.messages)
-            # Parse knows the totals from the start: each of its reports carries them, so
-            # the import shows its size as soon as the first report is in, not at the end.
+            await rows.add(chunk.messages)
+            # Parse knows the totals from the start: each of its reports carries them.
             # Its counter: rows_skipped (the chunk's rows it did not publish, each an issue).
-            reports.append(Outgoing(CHUNK_DONE, ChunkProcessed(
+            await reports.add([(key, event_json(ChunkProcessed(
                 event_id=stable_event_id(event.import_id, "parse", chunk.chunk_no),
                 tenant_id=event.tenant_id, import_id=event.import_id, service="parse",
                 chunk_no=chunk.chunk_no, chunks_total=parsed.chunks_total,
                 total_rows=parsed.total_rows,
                 rows_processed=chunk.rows_published, issues=chunk.issues,
-                counts={"rows_skipped": len(chunk.issues)}), key))
+                counts={"rows_skipped": len(chunk.issues)})))])
             await asyncio.sleep(0)
-        deliveries = await sender.close()
+        deliveries = [*await rows.close(), *await reports.close()]
     await asyncio.gather(*deliveries)
-    return reports
 
 
 async def _existing_clients(store: Store, event: ImportConfirmed,
