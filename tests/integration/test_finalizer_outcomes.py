@@ -3,7 +3,6 @@ confirms and chunk.done messages on a real PostgreSQL, and its read API over rea
 the upload service's client reads it (tenant-scoped: another tenant's import answers
 exactly like one that does not exist)."""
 
-import asyncio
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
@@ -12,8 +11,6 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
-import uvicorn
-from fastapi import FastAPI
 
 from finalizer_service.api import router
 from finalizer_service.handlers import handle_confirmed, handle_reports
@@ -32,6 +29,7 @@ from hotmart_common.store.db import apply_migrations
 from hotmart_stack.processes import free_port
 from hotmart_stack.servers import PostgresServer
 from tests.support.databases import fresh_database
+from tests.support.http import serving
 from upload_service.outcomes import FinalizerClient, FinalizerUnavailable
 
 pytestmark = pytest.mark.integration
@@ -127,20 +125,10 @@ async def test_a_failure_before_the_confirm_is_kept(store: Store) -> None:
 @pytest.fixture
 async def finalizer_url(store: Store) -> AsyncIterator[str]:
     """The finalizer's read API on a real port, over the test's database."""
-    app = FastAPI()
-    app.include_router(router)
-    app.state.context = ServiceContext(
+    context = ServiceContext(
         "finalizer", FinalizerSettings(), store, None, None, None)  # type: ignore[arg-type]
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None))
-    serving = asyncio.create_task(server.serve())
-    for _ in range(500):  # uvicorn says it has started through a flag only
-        if server.started:
-            break
-        await asyncio.sleep(0.01)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    await serving
+    async with serving(router, context) as url:
+        yield url
 
 
 async def test_the_read_api_answers_only_the_tenants_own_outcomes(

@@ -1,20 +1,27 @@
-"""Parse's own tables on a real PostgreSQL: its runs, and the projection of known clients
-it builds from client.created for the 'skip' policy (instead of reading the matcher's)."""
+"""Parse's own table on a real PostgreSQL (its runs), and which buyers are already clients
+for the 'skip' policy: asked of the matcher's read API over real HTTP, as parse asks it,
+never read from the matcher's table."""
 
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 
 import asyncpg
 import pytest
 
-from hotmart_common.events import ClientCreated
+from hotmart_common.service import ServiceContext
 from hotmart_common.store import Outgoing, Store
 from hotmart_common.store.db import apply_migrations
+from hotmart_stack.processes import free_port
 from hotmart_stack.servers import PostgresServer
-from parse_service.handlers import handle_clients_created
-from parse_service.repository import MIGRATIONS, KnownClients, ParseRuns
+from matcher_service.api import router
+from matcher_service.repository import MIGRATIONS as MATCHER_MIGRATIONS
+from matcher_service.settings import MatcherSettings
+from parse_service.clients import BATCH, MatcherClients, MatcherUnavailable
+from parse_service.repository import MIGRATIONS, ParseRuns
 from tests.support.databases import fresh_database
+from tests.support.http import serving
 
 pytestmark = pytest.mark.integration
 
@@ -24,38 +31,58 @@ class NothingPublished:
         raise AssertionError(f"unexpected events: {messages}")
 
 
-@pytest.fixture
-async def store(postgres: PostgresServer) -> AsyncIterator[Store]:
-    url = await fresh_database(postgres, "parse")
+async def migrated_store(postgres: PostgresServer, owner: str,
+                         migrations: Path) -> AsyncIterator[Store]:
+    url = await fresh_database(postgres, owner)
     pool = await asyncpg.create_pool(url, min_size=1, max_size=2)
-    await apply_migrations(pool, "parse", MIGRATIONS)
+    await apply_migrations(pool, owner, migrations)
     yield Store(pool, NothingPublished())
     await pool.close()
 
 
-def created(tenant: str, email: str, import_id: uuid.UUID) -> ClientCreated:
-    return ClientCreated(event_id=uuid.uuid4(), tenant_id=tenant, client_id=uuid.uuid4(),
-                         email=email, import_id=import_id, created_at=datetime.now(UTC))
+@pytest.fixture
+async def store(postgres: PostgresServer) -> AsyncIterator[Store]:
+    async for store in migrated_store(postgres, "parse", MIGRATIONS):
+        yield store
 
 
-async def test_known_clients_are_those_created_before_this_import(store: Store) -> None:
-    earlier, this, later = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
-    events = [created("acme", "old@example.com", earlier),
-              created("acme", "new@example.com", this),
-              created("other", "elsewhere@example.com", earlier)]
-    async with store.unit_of_work() as uow:
-        await handle_clients_created(uow, events)
-    async with store.unit_of_work() as uow:  # redelivered, and a later import's repeat
-        await handle_clients_created(uow, [*events, created("acme", "new@example.com", later)])
-    emails = ["old@example.com", "new@example.com", "elsewhere@example.com",
-              "never@example.com"]
+@pytest.fixture
+async def matcher_url(postgres: PostgresServer) -> AsyncIterator[tuple[str, Store]]:
+    async for store in migrated_store(postgres, "matcher", MATCHER_MIGRATIONS):
+        context = ServiceContext(
+            "matcher", MatcherSettings(), store, None, None, None)  # type: ignore[arg-type]
+        async with serving(router, context) as url:
+            yield url, store
+
+
+async def test_existing_clients_are_those_another_import_created(
+        matcher_url: tuple[str, Store]) -> None:
+    url, store = matcher_url
+    earlier, this = uuid.uuid4(), uuid.uuid4()
+    many = [f"buyer{n}@example.com" for n in range(BATCH + 5)]  # more than one request
+    clients = [("acme", "old@example.com", earlier), ("acme", "new@example.com", this),
+               ("other", "elsewhere@example.com", earlier),
+               *[("acme", email, earlier) for email in many]]
     async with store.pool.acquire() as conn:
-        known = KnownClients(conn)
-        assert await known.existing_before(this, "acme", emails) == {"old@example.com"}
-        assert await known.existing_before(later, "acme", emails) == {
-            "old@example.com", "new@example.com"}, "the first creator stays"
-        assert await known.existing_before(this, "other", emails) == {"elsewhere@example.com"}
-        assert await conn.fetchval("SELECT count(*) FROM parse_known_clients") == 3
+        await conn.executemany(
+            "INSERT INTO clients (client_id, tenant_id, email, created_by_import)"
+            " VALUES (gen_random_uuid(), $1, $2, $3)", clients)
+    asked = ["old@example.com", "new@example.com", "elsewhere@example.com",
+             "never@example.com"]
+    matcher = MatcherClients(url)
+    assert await matcher.existing_before("acme", asked, this) == {"old@example.com"}
+    assert await matcher.existing_before("acme", asked, uuid.uuid4()) == {
+        "old@example.com", "new@example.com"}
+    assert await matcher.existing_before("other", asked, this) == {"elsewhere@example.com"}
+    assert await matcher.existing_before("acme", [*asked, *many], this) == {
+        "old@example.com", *many}
+    assert await matcher.existing_before("acme", [], this) == set()
+
+
+async def test_a_matcher_that_does_not_answer_is_unavailable_so_the_parse_is_retried() -> None:
+    matcher = MatcherClients(f"http://127.0.0.1:{free_port()}", timeout_s=2)
+    with pytest.raises(MatcherUnavailable):
+        await matcher.existing_before("acme", ["a@example.com"], uuid.uuid4())
 
 
 async def test_a_run_is_recorded_once_per_attempt(store: Store) -> None:

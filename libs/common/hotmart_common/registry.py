@@ -102,12 +102,12 @@ SERVICES: tuple[Service, ...] = (
     ),
     Service(
         name="parse",
-        tables=("parse_runs", "parse_known_clients"),
-        groups=(ConsumerGroup("parse-service", IMPORT_CONFIRMED),
-                ConsumerGroup("parse-known-clients", CLIENT_CREATED)),
+        tables=("parse_runs",),
+        groups=(ConsumerGroup("parse-service", IMPORT_CONFIRMED),),
         publishes=(IMPORT_ROWS, CHUNK_DONE, DEAD_LETTERS),
         http_port=8001, metrics_port=9401,
         reports_chunks=True,
+        reads_from=("matcher",),  # which buyers are clients, for the skip policy
     ),
     Service(
         name="matcher",

@@ -102,6 +102,16 @@ class MatcherRepository:
     async def recorded_rows(self, import_id: UUID, row_numbers: list[int]) -> set[int]:
         return await recorded_rows(self.conn, import_id, row_numbers, "matcher_rows")
 
+    async def existing_before(self, tenant_id: str, emails: list[str],
+                              import_id: UUID) -> set[str]:
+        """Which of ``emails`` are clients not created by ``import_id``."""
+        rows = await self.conn.fetch(
+            "SELECT email FROM clients WHERE tenant_id = $1 AND email = ANY($2::text[])"
+            " AND created_by_import IS DISTINCT FROM $3",
+            tenant_id, emails, import_id,
+        )
+        return {row["email"] for row in rows}
+
     async def upsert_clients(self, tenant_id: str, import_id: UUID,
                              clients: list[ClientFacts]) -> dict[str, StoredClient]:
         """email -> the client as stored now. Newer non-empty facts win; a client they would

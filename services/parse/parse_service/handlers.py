@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from hotmart_common.blobstore import BlobStore
 from hotmart_common.events import (
     ChunkProcessed,
-    ClientCreated,
     ImportConfirmed,
     ImportFailed,
     event_json,
@@ -26,18 +25,20 @@ from hotmart_common.spreadsheet import (
 )
 from hotmart_common.spreadsheet.memory import release_memory
 from hotmart_common.spreadsheet.stored import StoredTableUnreadable, read_stored_table
-from hotmart_common.store import Outgoing, Store, UnitOfWork
+from hotmart_common.store import Outgoing, Store
 from hotmart_common.topics import CHUNK_DONE, IMPORT_ROWS
 
 from .chunks import ParsedImport, split_into_chunks
-from .repository import KnownClients, ParseRuns
+from .clients import MatcherClients
+from .repository import ParseRuns
 from .screening import screen_keys
 
 log = logging.getLogger(__name__)
 
 
 async def handle_import_confirmed(event: ImportConfirmed, store: Store, blobs: BlobStore,
-                                  publisher: EventPublisher, chunk_size: int) -> None:
+                                  publisher: EventPublisher, clients: MatcherClients,
+                                  chunk_size: int) -> None:
     async with store.pool.acquire() as conn:
         run = await ParseRuns(conn).get(event.import_id, event.attempt)
     if run is not None and run.rows_published_at is not None:
@@ -45,18 +46,13 @@ async def handle_import_confirmed(event: ImportConfirmed, store: Store, blobs: B
                                                    "attempt": event.attempt})
         return
     try:
-        await _parse(event, store, blobs, publisher, chunk_size)
+        await _parse(event, store, blobs, publisher, clients, chunk_size)
     finally:
         release_memory()
 
 
-async def handle_clients_created(uow: UnitOfWork, events: list[ClientCreated]) -> None:
-    """The projection of known clients the 'skip' policy reads."""
-    await KnownClients(uow.connection).add(events)
-
-
 async def _parse(event: ImportConfirmed, store: Store, blobs: BlobStore,
-                 publisher: EventPublisher, chunk_size: int) -> None:
+                 publisher: EventPublisher, clients: MatcherClients, chunk_size: int) -> None:
     try:
         table = await _table(event, blobs)
         rows = await asyncio.to_thread(_normalise, event, table)
@@ -66,7 +62,7 @@ async def _parse(event: ImportConfirmed, store: Store, blobs: BlobStore,
         return
     del table
     keys = rows.keys()
-    existing = await _existing_clients(store, event, keys)
+    existing = await _existing_clients(clients, event, keys)
     screened = screen_keys(keys, event.mapping, existing)
     del keys
     parsed = split_into_chunks(event.import_id, event.tenant_id, rows, chunk_size, screened,
@@ -157,14 +153,12 @@ async def _publish(publisher: EventPublisher, event: ImportConfirmed,
     await asyncio.gather(*deliveries)
 
 
-async def _existing_clients(store: Store, event: ImportConfirmed,
+async def _existing_clients(clients: MatcherClients, event: ImportConfirmed,
                             keys: list[RowKey]) -> set[str]:
     if event.duplicate_policy != "skip":
         return set()
     emails = sorted({email for _, email, _ in keys})
-    async with store.pool.acquire() as conn:
-        return await KnownClients(conn).existing_before(event.import_id, event.tenant_id,
-                                                        emails)
+    return await clients.existing_before(event.tenant_id, emails, event.import_id)
 
 
 async def fail_import(publisher: EventPublisher, event: ImportConfirmed, message: str) -> None:

@@ -14,3 +14,5 @@ class ParseSettings(ServiceSettings):
     http_port: int = SERVICE.http_port
     metrics_port: int = SERVICE.metrics_port
     chunk_size: int = Field(default=300, ge=1)
+    # The matcher's read API, asked which buyers are clients for the 'skip' policy.
+    matcher_url: str = f"http://127.0.0.1:{registry.service('matcher').http_port}"

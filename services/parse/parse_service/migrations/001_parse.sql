@@ -14,12 +14,3 @@ CREATE TABLE IF NOT EXISTS parse_runs (
     rows_published_at  timestamptz,
     PRIMARY KEY (import_id, attempt)
 );
-
--- The buyers that are clients, as client.created told the parser (for the 'skip'
--- duplicate policy): a projection of the matcher's events, never its table.
-CREATE TABLE IF NOT EXISTS parse_known_clients (
-    tenant_id          text NOT NULL,
-    email              text NOT NULL,
-    created_by_import  uuid NOT NULL,
-    PRIMARY KEY (tenant_id, email)
-);
