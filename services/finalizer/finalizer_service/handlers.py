@@ -79,8 +79,8 @@ async def settle(uow: UnitOfWork, outcome: Outcome) -> ImportState:
     import_id = outcome.import_id
     outcomes = OutcomeRepository(uow.connection)
     repo = ReportRepository(uow.connection)
-    issues = await IssueRepository(uow.connection).counts(import_id)
-    state = import_state(await repo.totals(import_id), issues.failed, outcome.chunks_total,
+    totals, issues = await repo.totals_and_issues(import_id)
+    state = import_state(totals, issues.failed, outcome.chunks_total,
                          rows_skipped=issues.skipped)
     await outcomes.record_progress(import_id, state.progress)
     if state.complete and outcome.status in ("processing", "completed"):

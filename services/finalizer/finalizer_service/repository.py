@@ -29,6 +29,12 @@ from .progress import AmountSum, Progress, ReportTotals, ServiceReports
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
+@dataclass(frozen=True)
+class IssueCounts:
+    skipped: int
+    failed: int
+
+
 class ReportRepository:
     """Chunk reports, stored whole (but their ids), and the ids they list under each name.
 
@@ -65,35 +71,48 @@ class ReportRepository:
         )
 
     async def totals(self, import_id: UUID) -> ReportTotals:
-        """The import's reports summed here, so a batch never reads every report back:
-        three statements whatever the number of reports, services or counters."""
-        services = await self.conn.fetch(
-            "SELECT service, array_agg(chunk_no) AS chunks, max(chunks_total) AS chunks_total,"
-            " max((report->>'total_rows')::int) AS total_rows"
-            " FROM chunk_reports WHERE import_id = $1 GROUP BY service", import_id,
-        )
-        counts = await self.conn.fetch(
-            "SELECT false AS distinct_ids, key AS name, sum(value::bigint)::bigint AS count"
-            " FROM chunk_reports, jsonb_each_text(report->'counts')"
-            " WHERE import_id = $1 GROUP BY key"
-            " UNION ALL SELECT true, name, count FROM report_id_counts WHERE import_id = $1",
-            import_id,
-        )
-        amounts = await self.conn.fetch(
-            "SELECT total->>'name' AS name, total->>'currency' AS currency,"
-            " sum((total->>'amount')::numeric) AS amount"
-            " FROM chunk_reports, jsonb_array_elements(report->'amounts') AS total"
-            " WHERE import_id = $1 GROUP BY 1, 2", import_id,
-        )
+        return (await self.totals_and_issues(import_id))[0]
+
+    async def totals_and_issues(self, import_id: UUID) -> tuple[ReportTotals, IssueCounts]:
+        """The import's reports summed here, so a batch never reads every report back, and
+        its row issues counted: one statement whatever the number of reports, services or
+        counters (a settle runs it on every batch)."""
+        rows = await self.conn.fetch(_TOTALS, import_id)
+        by_kind: dict[str, list[asyncpg.Record]] = {
+            "service": [], "count": [], "distinct": [], "amount": [], "issues": []}
+        for row in rows:
+            by_kind[row["kind"]].append(row)
+        issues = {r["name"]: int(r["value"]) for r in by_kind["issues"]}
         return ReportTotals(
-            by_service={r["service"]: ServiceReports(
+            by_service={r["name"]: ServiceReports(
                 chunks=frozenset(r["chunks"]), chunks_total=r["chunks_total"],
                 total_rows=r["total_rows"],
-            ) for r in services},
-            counts={r["name"]: r["count"] for r in counts if not r["distinct_ids"]},
-            distinct={r["name"]: r["count"] for r in counts if r["distinct_ids"]},
-            amounts=[AmountSum(r["name"], r["currency"], r["amount"]) for r in amounts],
-        )
+            ) for r in by_kind["service"]},
+            counts={r["name"]: int(r["value"]) for r in by_kind["count"]},
+            distinct={r["name"]: int(r["value"]) for r in by_kind["distinct"]},
+            amounts=[AmountSum(r["name"], r["currency"], r["value"])
+                     for r in by_kind["amount"]],
+        ), IssueCounts(skipped=issues.get("skipped", 0), failed=issues.get("failed", 0))
+
+
+# Per-service chunks, counters summed by name, ids counted by name (report_id_counts),
+# amounts summed by name and currency, and issues counted by status, in one round trip.
+_TOTALS = (
+    "SELECT 'service' AS kind, service AS name, NULL::text AS currency,"
+    " array_agg(chunk_no) AS chunks, max(chunks_total) AS chunks_total,"
+    " max((report->>'total_rows')::int) AS total_rows, NULL::numeric AS value"
+    " FROM chunk_reports WHERE import_id = $1 GROUP BY service"
+    " UNION ALL SELECT 'count', key, NULL, NULL, NULL, NULL, sum(value::bigint)::numeric"
+    " FROM chunk_reports, jsonb_each_text(report->'counts') WHERE import_id = $1 GROUP BY key"
+    " UNION ALL SELECT 'distinct', name, NULL, NULL, NULL, NULL, count::numeric"
+    " FROM report_id_counts WHERE import_id = $1"
+    " UNION ALL SELECT 'amount', total->>'name', total->>'currency', NULL, NULL, NULL,"
+    " sum((total->>'amount')::numeric)"
+    " FROM chunk_reports, jsonb_array_elements(report->'amounts') AS total"
+    " WHERE import_id = $1 GROUP BY total->>'name', total->>'currency'"
+    " UNION ALL SELECT 'issues', status, NULL, NULL, NULL, NULL, count(*)::numeric"
+    " FROM import_row_issues WHERE import_id = $1 GROUP BY status"
+)
 
 
 def _stored(report: ChunkProcessed) -> str:
@@ -251,12 +270,6 @@ class OutcomeRepository:
         return count
 
 
-@dataclass(frozen=True)
-class IssueCounts:
-    skipped: int
-    failed: int
-
-
 class IssueRepository:
     """The import's row issues, recorded once per (import, row) whoever reports them."""
 
@@ -300,12 +313,3 @@ class IssueRepository:
             import_id, status, after_row, skipping,
         )
         return row_number
-
-    async def counts(self, import_id: UUID) -> IssueCounts:
-        row = await self.conn.fetchrow(
-            "SELECT count(*) FILTER (WHERE status = 'skipped') AS skipped,"
-            " count(*) FILTER (WHERE status = 'failed') AS failed"
-            " FROM import_row_issues WHERE import_id = $1", import_id,
-        )
-        assert row is not None
-        return IssueCounts(row["skipped"], row["failed"])
