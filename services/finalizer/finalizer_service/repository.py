@@ -36,7 +36,8 @@ class IssueCounts:
 
 
 class ReportRepository:
-    """Chunk reports, stored whole (but their ids), and the ids they list under each name.
+    """Chunk reports, stored whole (but their ids), the ids they list under each name, and
+    the row issues that come with them: a batch is one statement, a settle's read another.
 
     Nothing here names a service's counter: reports are summed by name in SQL, whatever
     the names, so a new reporting service needs no edit here."""
@@ -44,30 +45,36 @@ class ReportRepository:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    async def add(self, reports: list[ChunkProcessed]) -> None:
-        """Stores each report but its ids and issues (kept in tables of their own). A name
-        under which it lists ids is stored as a counter of 0, so an import's counts name it
-        even when no chunk listed an id (report_id_counts holds the count itself)."""
+    async def record(self, reports: list[ChunkProcessed],
+                     issues: Sequence[tuple[UUID, RowIssue]] = ()) -> None:
+        """Stores a batch in one statement, insert-if-absent: each report but its ids and
+        issues (kept in tables of their own), the ids each report lists under each name
+        (once per import; report_id_counts follows by trigger), and the row issues (once
+        per import and row). A name under which a report lists ids is stored as a counter
+        of 0, so an import's counts name it even when no chunk listed an id."""
+        entries = sorted({(r.import_id, name, one) for r in reports
+                          for name, ids in r.distinct.items() for one in ids})
+        if not reports and not entries and not issues:
+            return
         await self.conn.execute(
-            "INSERT INTO chunk_reports (import_id, service, chunk_no, chunks_total, report)"
+            "WITH reports AS (INSERT INTO chunk_reports"
+            " (import_id, service, chunk_no, chunks_total, report)"
             " SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::int[], $5::jsonb[])"
-            " ON CONFLICT DO NOTHING",
+            " ON CONFLICT DO NOTHING),"
+            " ids AS (INSERT INTO report_ids (import_id, name, id)"
+            " SELECT * FROM unnest($6::uuid[], $7::text[], $8::uuid[]) ON CONFLICT DO NOTHING)"
+            " INSERT INTO import_row_issues"
+            " (import_id, row_number, status, code, column_name, message, stage)"
+            " SELECT * FROM unnest($9::uuid[], $10::int[], $11::text[], $12::text[],"
+            " $13::text[], $14::text[], $15::text[]) ORDER BY 1, 2 ON CONFLICT DO NOTHING",
             [r.import_id for r in reports], [r.service for r in reports],
             [r.chunk_no for r in reports], [r.chunks_total for r in reports],
             [_stored(r) for r in reports],
-        )
-
-    async def add_ids(self, reports: list[ChunkProcessed]) -> None:
-        """The ids each report lists under each name, once per import (report_id_counts
-        follows by trigger)."""
-        entries = sorted({(r.import_id, name, one) for r in reports
-                          for name, ids in r.distinct.items() for one in ids})
-        if not entries:
-            return
-        await self.conn.execute(
-            "INSERT INTO report_ids (import_id, name, id)"
-            " SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[]) ON CONFLICT DO NOTHING",
             [e[0] for e in entries], [e[1] for e in entries], [e[2] for e in entries],
+            [i for i, _ in issues], [x.row_number for _, x in issues],
+            [x.status for _, x in issues], [x.code for _, x in issues],
+            [x.column for _, x in issues], [x.message for _, x in issues],
+            [x.stage for _, x in issues],
         )
 
     async def totals(self, import_id: UUID) -> ReportTotals:
@@ -271,24 +278,11 @@ class OutcomeRepository:
 
 
 class IssueRepository:
-    """The import's row issues, recorded once per (import, row) whoever reports them."""
+    """The import's row issues, a page at a time (``ReportRepository.record`` stores them,
+    once per (import, row) whoever reports them)."""
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
-
-    async def add(self, issues: Sequence[tuple[UUID, RowIssue]]) -> None:
-        if not issues:
-            return
-        await self.conn.execute(
-            "INSERT INTO import_row_issues"
-            " (import_id, row_number, status, code, column_name, message, stage)"
-            " SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[],"
-            " $6::text[], $7::text[]) ORDER BY 1, 2 ON CONFLICT DO NOTHING",
-            [i for i, _ in issues], [x.row_number for _, x in issues],
-            [x.status for _, x in issues], [x.code for _, x in issues],
-            [x.column for _, x in issues], [x.message for _, x in issues],
-            [x.stage for _, x in issues],
-        )
 
     async def page(self, import_id: UUID, *, status: IssueStatus | None = None,
                    limit: int = 20, after_row: int = 0) -> list[RowIssue]:
