@@ -14,8 +14,8 @@ from finalizer_service.progress import (
     ServiceReports,
     import_state,
 )
-from finalizer_service.repository import MIGRATIONS, ReportRepository
-from hotmart_common.events import AmountTotal, ChunkProcessed
+from finalizer_service.repository import MIGRATIONS, IssueCounts, ReportRepository
+from hotmart_common.events import AmountTotal, ChunkProcessed, RowIssue
 from hotmart_stack.servers import PostgresServer
 from tests.support.databases import migrated_pool
 
@@ -98,14 +98,12 @@ async def test_store_sums_give_the_progress_the_reports_give(pool: asyncpg.Pool)
     async with pool.acquire() as conn:
         repo = ReportRepository(conn)
         for batch in (reports[:4], reports[2:]):
-            await repo.add(batch)
-            await repo.add_ids(batch)
+            await repo.record(batch)
         late = [report(import_id, "revenue", 0, counts={"transactions_new": 99},
                        amounts=[money("active", "1000")]),  # late duplicates
                 report(import_id, "matcher", 2, counts={"clients_created": 40})]
-        await repo.add(late)
-        await repo.add_ids(late)
-        await repo.add([report(uuid.uuid4(), "revenue", 2, 3, amounts=[money("active", "7")],
+        await repo.record(late)
+        await repo.record([report(uuid.uuid4(), "revenue", 2, 3, amounts=[money("active", "7")],
                                counts={"transactions_new": 1})])
         stored = await repo.totals(import_id)
     expected = import_state(summed_in_python(reports), 1, 4)
@@ -135,8 +133,7 @@ async def test_a_counter_no_code_names_is_summed_like_any_other(pool: asyncpg.Po
                for chunk in (0, 1)]
     async with pool.acquire() as conn:
         repo = ReportRepository(conn)
-        await repo.add(reports)
-        await repo.add_ids(reports)
+        await repo.record(reports)
         stored = await repo.totals(import_id)
     assert (stored.counts, stored.distinct) == ({"streaks_started": 3, "buyers_returning": 0},
                                                 {"buyers_returning": 2})
@@ -150,8 +147,7 @@ async def test_a_name_listed_without_ids_counts_zero(pool: asyncpg.Pool) -> None
                       distinct={"clients_updated": []})]
     async with pool.acquire() as conn:
         repo = ReportRepository(conn)
-        await repo.add(reports)
-        await repo.add_ids(reports)
+        await repo.record(reports)
         stored = await repo.totals(import_id)
     assert import_state(stored, 0).progress.counts == {"clients_created": 4,
                                                        "clients_updated": 0}
@@ -173,11 +169,31 @@ async def test_each_id_counts_once_however_often_it_is_reported(pool: asyncpg.Po
     ]
     async with pool.acquire() as conn:
         repo = ReportRepository(conn)
-        await repo.add_ids(reports)
-        await repo.add_ids(reports[1:])
+        await repo.record(reports)
+        await repo.record(reports[1:])
         assert (await repo.totals(import_id)).distinct == {"clients_updated": 3,
                                                            "other_name": 2}
         assert (await repo.totals(other)).distinct == {"clients_updated": 1}
         grouped = await conn.fetch("SELECT name, count(*) FROM report_ids"
                                    " WHERE import_id = $1 GROUP BY name", import_id)
     assert {r["name"]: r["count"] for r in grouped} == {"clients_updated": 3, "other_name": 2}
+
+
+async def test_issues_are_counted_once_per_row_with_the_totals(pool: asyncpg.Pool) -> None:
+    import_id = uuid.uuid4()
+
+    def issue(row: int, status: str) -> tuple[uuid.UUID, RowIssue]:
+        return import_id, RowIssue.model_validate({
+            "row_number": row, "status": status, "code": "x", "message": "m",
+            "stage": "parse" if status == "skipped" else "revenue"})
+
+    async with pool.acquire() as conn:
+        repo = ReportRepository(conn)
+        await repo.record([report(import_id, "parse", 0, 1)],
+                          [issue(2, "skipped"), issue(3, "skipped"), issue(5, "failed")])
+        await repo.record([], [issue(3, "failed"), issue(6, "failed")])  # row 3: kept once
+        await repo.record([], [(uuid.uuid4(), issue(7, "failed")[1])])
+        totals, issues = await repo.totals_and_issues(import_id)
+        assert issues == IssueCounts(skipped=2, failed=2)
+        assert totals == await repo.totals(import_id)
+        assert (await repo.totals_and_issues(uuid.uuid4()))[1] == IssueCounts(0, 0)

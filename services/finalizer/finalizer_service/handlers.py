@@ -29,7 +29,7 @@ from hotmart_common.topics import IMPORT_COMPLETED
 
 from .metrics import IMPORT_DURATION, STALLED_IMPORTS
 from .progress import ImportState, import_state
-from .repository import IssueRepository, Outcome, OutcomeRepository, ReportRepository
+from .repository import Outcome, OutcomeRepository, ReportRepository
 
 log = logging.getLogger(__name__)
 
@@ -47,14 +47,10 @@ async def handle_confirmed(uow: UnitOfWork, events: Sequence[ImportConfirmed]) -
 
 async def handle_reports(uow: UnitOfWork, messages: Sequence[ChunkDone]) -> None:
     reports = [m for m in messages if isinstance(m, ChunkProcessed)]
-    repo = ReportRepository(uow.connection)
-    if reports:
-        await repo.add(reports)
-        await repo.add_ids(reports)
     issues: list[tuple[UUID, RowIssue]] = [
         (m.import_id, issue) for m in messages if not isinstance(m, ImportFailed)
         for issue in m.issues]
-    await IssueRepository(uow.connection).add(issues)
+    await ReportRepository(uow.connection).record(reports, issues)  # one statement
     outcomes = OutcomeRepository(uow.connection)
     for failure in (m for m in messages if isinstance(m, ImportFailed)):
         await outcomes.fail_attempt(failure)
@@ -79,8 +75,8 @@ async def settle(uow: UnitOfWork, outcome: Outcome) -> ImportState:
     import_id = outcome.import_id
     outcomes = OutcomeRepository(uow.connection)
     repo = ReportRepository(uow.connection)
-    issues = await IssueRepository(uow.connection).counts(import_id)
-    state = import_state(await repo.totals(import_id), issues.failed, outcome.chunks_total,
+    totals, issues = await repo.totals_and_issues(import_id)
+    state = import_state(totals, issues.failed, outcome.chunks_total,
                          rows_skipped=issues.skipped)
     await outcomes.record_progress(import_id, state.progress)
     if state.complete and outcome.status in ("processing", "completed"):

@@ -29,8 +29,15 @@ from .progress import AmountSum, Progress, ReportTotals, ServiceReports
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
+@dataclass(frozen=True)
+class IssueCounts:
+    skipped: int
+    failed: int
+
+
 class ReportRepository:
-    """Chunk reports, stored whole (but their ids), and the ids they list under each name.
+    """Chunk reports, stored whole (but their ids), the ids they list under each name, and
+    the row issues that come with them: a batch is one statement, a settle's read another.
 
     Nothing here names a service's counter: reports are summed by name in SQL, whatever
     the names, so a new reporting service needs no edit here."""
@@ -38,62 +45,81 @@ class ReportRepository:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    async def add(self, reports: list[ChunkProcessed]) -> None:
-        """Stores each report but its ids and issues (kept in tables of their own). A name
-        under which it lists ids is stored as a counter of 0, so an import's counts name it
-        even when no chunk listed an id (report_id_counts holds the count itself)."""
+    async def record(self, reports: list[ChunkProcessed],
+                     issues: Sequence[tuple[UUID, RowIssue]] = ()) -> None:
+        """Stores a batch in one statement, insert-if-absent: each report but its ids and
+        issues (kept in tables of their own), the ids each report lists under each name
+        (once per import; report_id_counts follows by trigger), and the row issues (once
+        per import and row). A name under which a report lists ids is stored as a counter
+        of 0, so an import's counts name it even when no chunk listed an id."""
+        entries = sorted({(r.import_id, name, one) for r in reports
+                          for name, ids in r.distinct.items() for one in ids})
+        if not reports and not entries and not issues:
+            return
         await self.conn.execute(
-            "INSERT INTO chunk_reports (import_id, service, chunk_no, chunks_total, report)"
+            "WITH reports AS (INSERT INTO chunk_reports"
+            " (import_id, service, chunk_no, chunks_total, report)"
             " SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::int[], $5::jsonb[])"
-            " ON CONFLICT DO NOTHING",
+            " ON CONFLICT DO NOTHING),"
+            " ids AS (INSERT INTO report_ids (import_id, name, id)"
+            " SELECT * FROM unnest($6::uuid[], $7::text[], $8::uuid[]) ON CONFLICT DO NOTHING)"
+            " INSERT INTO import_row_issues"
+            " (import_id, row_number, status, code, column_name, message, stage)"
+            " SELECT * FROM unnest($9::uuid[], $10::int[], $11::text[], $12::text[],"
+            " $13::text[], $14::text[], $15::text[]) ORDER BY 1, 2 ON CONFLICT DO NOTHING",
             [r.import_id for r in reports], [r.service for r in reports],
             [r.chunk_no for r in reports], [r.chunks_total for r in reports],
             [_stored(r) for r in reports],
-        )
-
-    async def add_ids(self, reports: list[ChunkProcessed]) -> None:
-        """The ids each report lists under each name, once per import (report_id_counts
-        follows by trigger)."""
-        entries = sorted({(r.import_id, name, one) for r in reports
-                          for name, ids in r.distinct.items() for one in ids})
-        if not entries:
-            return
-        await self.conn.execute(
-            "INSERT INTO report_ids (import_id, name, id)"
-            " SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[]) ON CONFLICT DO NOTHING",
             [e[0] for e in entries], [e[1] for e in entries], [e[2] for e in entries],
+            [i for i, _ in issues], [x.row_number for _, x in issues],
+            [x.status for _, x in issues], [x.code for _, x in issues],
+            [x.column for _, x in issues], [x.message for _, x in issues],
+            [x.stage for _, x in issues],
         )
 
     async def totals(self, import_id: UUID) -> ReportTotals:
-        """The import's reports summed here, so a batch never reads every report back:
-        three statements whatever the number of reports, services or counters."""
-        services = await self.conn.fetch(
-            "SELECT service, array_agg(chunk_no) AS chunks, max(chunks_total) AS chunks_total,"
-            " max((report->>'total_rows')::int) AS total_rows"
-            " FROM chunk_reports WHERE import_id = $1 GROUP BY service", import_id,
-        )
-        counts = await self.conn.fetch(
-            "SELECT false AS distinct_ids, key AS name, sum(value::bigint)::bigint AS count"
-            " FROM chunk_reports, jsonb_each_text(report->'counts')"
-            " WHERE import_id = $1 GROUP BY key"
-            " UNION ALL SELECT true, name, count FROM report_id_counts WHERE import_id = $1",
-            import_id,
-        )
-        amounts = await self.conn.fetch(
-            "SELECT total->>'name' AS name, total->>'currency' AS currency,"
-            " sum((total->>'amount')::numeric) AS amount"
-            " FROM chunk_reports, jsonb_array_elements(report->'amounts') AS total"
-            " WHERE import_id = $1 GROUP BY 1, 2", import_id,
-        )
+        return (await self.totals_and_issues(import_id))[0]
+
+    async def totals_and_issues(self, import_id: UUID) -> tuple[ReportTotals, IssueCounts]:
+        """The import's reports summed here, so a batch never reads every report back, and
+        its row issues counted: one statement whatever the number of reports, services or
+        counters (a settle runs it on every batch)."""
+        rows = await self.conn.fetch(_TOTALS, import_id)
+        by_kind: dict[str, list[asyncpg.Record]] = {
+            "service": [], "count": [], "distinct": [], "amount": [], "issues": []}
+        for row in rows:
+            by_kind[row["kind"]].append(row)
+        issues = {r["name"]: int(r["value"]) for r in by_kind["issues"]}
         return ReportTotals(
-            by_service={r["service"]: ServiceReports(
+            by_service={r["name"]: ServiceReports(
                 chunks=frozenset(r["chunks"]), chunks_total=r["chunks_total"],
                 total_rows=r["total_rows"],
-            ) for r in services},
-            counts={r["name"]: r["count"] for r in counts if not r["distinct_ids"]},
-            distinct={r["name"]: r["count"] for r in counts if r["distinct_ids"]},
-            amounts=[AmountSum(r["name"], r["currency"], r["amount"]) for r in amounts],
-        )
+            ) for r in by_kind["service"]},
+            counts={r["name"]: int(r["value"]) for r in by_kind["count"]},
+            distinct={r["name"]: int(r["value"]) for r in by_kind["distinct"]},
+            amounts=[AmountSum(r["name"], r["currency"], r["value"])
+                     for r in by_kind["amount"]],
+        ), IssueCounts(skipped=issues.get("skipped", 0), failed=issues.get("failed", 0))
+
+
+# Per-service chunks, counters summed by name, ids counted by name (report_id_counts),
+# amounts summed by name and currency, and issues counted by status, in one round trip.
+_TOTALS = (
+    "SELECT 'service' AS kind, service AS name, NULL::text AS currency,"
+    " array_agg(chunk_no) AS chunks, max(chunks_total) AS chunks_total,"
+    " max((report->>'total_rows')::int) AS total_rows, NULL::numeric AS value"
+    " FROM chunk_reports WHERE import_id = $1 GROUP BY service"
+    " UNION ALL SELECT 'count', key, NULL, NULL, NULL, NULL, sum(value::bigint)::numeric"
+    " FROM chunk_reports, jsonb_each_text(report->'counts') WHERE import_id = $1 GROUP BY key"
+    " UNION ALL SELECT 'distinct', name, NULL, NULL, NULL, NULL, count::numeric"
+    " FROM report_id_counts WHERE import_id = $1"
+    " UNION ALL SELECT 'amount', total->>'name', total->>'currency', NULL, NULL, NULL,"
+    " sum((total->>'amount')::numeric)"
+    " FROM chunk_reports, jsonb_array_elements(report->'amounts') AS total"
+    " WHERE import_id = $1 GROUP BY total->>'name', total->>'currency'"
+    " UNION ALL SELECT 'issues', status, NULL, NULL, NULL, NULL, count(*)::numeric"
+    " FROM import_row_issues WHERE import_id = $1 GROUP BY status"
+)
 
 
 def _stored(report: ChunkProcessed) -> str:
@@ -251,31 +277,12 @@ class OutcomeRepository:
         return count
 
 
-@dataclass(frozen=True)
-class IssueCounts:
-    skipped: int
-    failed: int
-
-
 class IssueRepository:
-    """The import's row issues, recorded once per (import, row) whoever reports them."""
+    """The import's row issues, a page at a time (``ReportRepository.record`` stores them,
+    once per (import, row) whoever reports them)."""
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
-
-    async def add(self, issues: Sequence[tuple[UUID, RowIssue]]) -> None:
-        if not issues:
-            return
-        await self.conn.execute(
-            "INSERT INTO import_row_issues"
-            " (import_id, row_number, status, code, column_name, message, stage)"
-            " SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[],"
-            " $6::text[], $7::text[]) ORDER BY 1, 2 ON CONFLICT DO NOTHING",
-            [i for i, _ in issues], [x.row_number for _, x in issues],
-            [x.status for _, x in issues], [x.code for _, x in issues],
-            [x.column for _, x in issues], [x.message for _, x in issues],
-            [x.stage for _, x in issues],
-        )
 
     async def page(self, import_id: UUID, *, status: IssueStatus | None = None,
                    limit: int = 20, after_row: int = 0) -> list[RowIssue]:
@@ -300,12 +307,3 @@ class IssueRepository:
             import_id, status, after_row, skipping,
         )
         return row_number
-
-    async def counts(self, import_id: UUID) -> IssueCounts:
-        row = await self.conn.fetchrow(
-            "SELECT count(*) FILTER (WHERE status = 'skipped') AS skipped,"
-            " count(*) FILTER (WHERE status = 'failed') AS failed"
-            " FROM import_row_issues WHERE import_id = $1", import_id,
-        )
-        assert row is not None
-        return IssueCounts(row["skipped"], row["failed"])
