@@ -17,10 +17,9 @@ The table of outcomes (answer, seconds, peak MB per service) is printed (``pytes
 and written to ``hostile-corpus.txt`` in the test's tmp dir, to quote in a note.
 """
 
-import os
 import time
 import uuid
-from collections.abc import Callable, Container, Iterator
+from collections.abc import Callable, Container
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -32,7 +31,6 @@ from bench import hostile
 from bench.sampling import ProcessSampler, wait_until_quiet
 from bench.targets import SERVICES, SHAPE_MEMORY_MB
 from hotmart_stack.stack import EmbeddedStack
-from tests.conftest import running_stack
 from tests.fixtures import generate
 from tests.fixtures.model import PLACEHOLDER
 from tests.fixtures.writers import with_tag
@@ -89,19 +87,6 @@ CASES: Final = [
     *(Case(name, file_name, _small_export, (201,)) for name, file_name in ODD_NAMES.items()),
     Case("name-over-4-kb", OVERLONG_NAME, _small_export, REFUSED),
 ]
-
-
-@pytest.fixture(scope="module")
-def production_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedStack]:
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith("HOTMART_") and key != "PARSE_CHUNK_SIZE"}
-    yield from running_stack(tmp_path_factory.mktemp("production-stack"), env)
-
-
-@pytest.fixture(scope="module")
-def production_api(production_stack: EmbeddedStack) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=production_stack.api_url, timeout=120.0) as client:
-        yield client
 
 
 def run_case(stack: EmbeddedStack, api: httpx.Client, case: Case) -> Outcome:

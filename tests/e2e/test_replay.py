@@ -26,7 +26,9 @@ async def everything_about(database_url: str, import_id: str) -> dict[str, Any]:
             "import": "SELECT status, total_rows, chunks_total, chunks_done, counts,"
                       " rows_skipped, rows_failed, total_revenue, lost_revenue,"
                       " currency, completed_at FROM import_outcomes WHERE import_id = $1",
-            "ids": "SELECT name, count FROM report_id_counts WHERE import_id = $1 ORDER BY name",
+            "totals": "SELECT kind, name, currency, value FROM report_totals"
+                      " WHERE import_id = $1 ORDER BY kind, name, currency",
+            "services": "SELECT * FROM report_services WHERE import_id = $1 ORDER BY service",
             "clients": "SELECT client_id, email, name, phone, created_by_import FROM clients"
                        " WHERE email IN (SELECT email FROM matcher_rows m JOIN clients c"
                        " USING (client_id) WHERE m.import_id = $1) ORDER BY email",

@@ -8,7 +8,6 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 from urllib.parse import unquote
 
 import httpx
@@ -160,8 +159,9 @@ def peak_rss_growth_mb(pid: int) -> Iterator[list[float]]:
 
 
 async def test_many_rejected_rows_stream_in_pages_with_bounded_memory(
-        api: httpx.Client, stack: Any) -> None:
+        production_api: httpx.Client, production_stack: EmbeddedStack) -> None:
     # 200 000 rows without an e-mail, a 2 MB file: every row comes back to be fixed.
+    api, stack = production_api, production_stack
     data = ("Nome;Email\r\n" + "".join(f"=n{n};\r\n" for n in range(BIG_ROWS))).encode()
     import_id = await asyncio.to_thread(imported, api, "many.csv", data, 600.0)
     url = f"/v1/imports/{import_id}/rows.csv"

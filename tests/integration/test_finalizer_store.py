@@ -1,5 +1,6 @@
 """The finalizer's store sums on a real PostgreSQL: the same progress as summing the reports."""
 
+import random
 import uuid
 from collections import defaultdict
 from collections.abc import AsyncIterator
@@ -10,14 +11,19 @@ import pytest
 
 from finalizer_service.progress import (
     AmountSum,
+    Owed,
+    OwedScan,
     ReportTotals,
     ServiceReports,
+    expected_chunks,
     import_state,
+    owed_scans,
 )
 from finalizer_service.repository import MIGRATIONS, IssueCounts, ReportRepository
-from hotmart_common.events import AmountTotal, ChunkProcessed, RowIssue
+from hotmart_common.events import REPORTING_SERVICES, AmountTotal, ChunkProcessed, RowIssue
 from hotmart_stack.servers import PostgresServer
 from tests.support.databases import migrated_pool
+from tests.support.reports import Chunks, owed_in
 
 pytestmark = pytest.mark.integration
 
@@ -56,7 +62,8 @@ def summed_in_python(reports: list[ChunkProcessed]) -> ReportTotals:
             distinct[name].update(ids)
     return ReportTotals(
         by_service={service: ServiceReports(
-            chunks=frozenset(r.chunk_no for r in mine),
+            reported=len({r.chunk_no for r in mine}),
+            last_chunk=max(r.chunk_no for r in mine),
             chunks_total=max((r.chunks_total for r in mine if r.chunks_total), default=None),
             total_rows=max((r.total_rows for r in mine if r.total_rows is not None),
                            default=None),
@@ -65,6 +72,10 @@ def summed_in_python(reports: list[ChunkProcessed]) -> ReportTotals:
         distinct={name: len(ids) for name, ids in distinct.items()},
         amounts=[AmountSum(name, currency, amount) for (name, currency), amount in sums.items()],
     )
+
+
+def sorted_amounts(totals: ReportTotals) -> list[AmountSum]:
+    return sorted(totals.amounts, key=lambda a: (a.name, a.currency))
 
 
 def an_import(import_id: uuid.UUID) -> list[ChunkProcessed]:
@@ -106,12 +117,19 @@ async def test_store_sums_give_the_progress_the_reports_give(pool: asyncpg.Pool)
         await repo.record([report(uuid.uuid4(), "revenue", 2, 3, amounts=[money("active", "7")],
                                counts={"transactions_new": 1})])
         stored = await repo.totals(import_id)
-    expected = import_state(summed_in_python(reports), 1, 4)
-    assert import_state(stored, 1, 4) == expected
+    in_python = summed_in_python(reports)
+    expected = import_state(in_python, {"revenue": [2]}, 1, 4)
+    assert (stored.by_service, stored.distinct) == (in_python.by_service, in_python.distinct)
+    assert sorted_amounts(stored) == sorted_amounts(in_python)
+    async with pool.acquire() as conn:
+        repo = ReportRepository(conn)
+        scans = owed_scans(stored, expected_chunks(stored, 4), {}, None)
+        assert import_state(stored, await repo.owed(import_id, scans), 1, 4) == expected
     assert all(type(count) is int for count in (*stored.counts.values(),
                                                 *stored.distinct.values())), "JSON-ready"
     progress = expected.progress
-    assert (expected.complete, progress.waiting_for) == (False, {"revenue": [2]})
+    assert (expected.complete, progress.waiting_for) == (
+        False, {"revenue": Owed(missing=1, chunks=[2])})
     assert (progress.total_revenue, progress.lost_revenue) == (
         Decimal("12345678901234.867"), Decimal("5.005"))
     assert progress.revenue_by_currency["BRL"] == {"active": "0.30", "lost": "5.00",
@@ -137,7 +155,7 @@ async def test_a_counter_no_code_names_is_summed_like_any_other(pool: asyncpg.Po
         stored = await repo.totals(import_id)
     assert (stored.counts, stored.distinct) == ({"streaks_started": 3, "buyers_returning": 0},
                                                 {"buyers_returning": 2})
-    assert import_state(stored, 0).progress.counts == {"buyers_returning": 2,
+    assert import_state(stored, {}, 0).progress.counts == {"buyers_returning": 2,
                                                        "streaks_started": 3}
 
 
@@ -149,7 +167,7 @@ async def test_a_name_listed_without_ids_counts_zero(pool: asyncpg.Pool) -> None
         repo = ReportRepository(conn)
         await repo.record(reports)
         stored = await repo.totals(import_id)
-    assert import_state(stored, 0).progress.counts == {"clients_created": 4,
+    assert import_state(stored, {}, 0).progress.counts == {"clients_created": 4,
                                                        "clients_updated": 0}
 
 
@@ -197,3 +215,33 @@ async def test_issues_are_counted_once_per_row_with_the_totals(pool: asyncpg.Poo
         assert issues == IssueCounts(skipped=2, failed=2)
         assert totals == await repo.totals(import_id)
         assert (await repo.totals_and_issues(uuid.uuid4()))[1] == IssueCounts(0, 0)
+
+
+async def test_owed_chunks_are_found_in_windows_as_a_big_import_settles(
+        pool: asyncpg.Pool) -> None:
+    """Settle after settle of an import arriving out of order, each window starting where the
+    previous settle's owed chunks did: the store names the same owed chunks as the reports
+    themselves, until the import completes."""
+    import_id = uuid.uuid4()
+    total, arrived = 300, list(range(300))
+    random.Random(19).shuffle(arrived)
+    done: dict[str, Chunks] = {}
+    owed_before: dict[str, Owed] = {}
+    settled: int | None = None
+    async with pool.acquire() as conn:
+        repo = ReportRepository(conn)
+        for start in range(0, total, 37):
+            batch = arrived[start:start + 37]
+            await repo.record([report(import_id, s, n, total if n == total - 1 else None)
+                               for s in REPORTING_SERVICES for n in batch])
+            for s in REPORTING_SERVICES:
+                done[s] = Chunks(done.get(s, Chunks(frozenset())).numbers | set(batch), total)
+            stored = await repo.totals(import_id)
+            scans = owed_scans(stored, expected_chunks(stored, total), owed_before, settled)
+            owed = await repo.owed(import_id, scans)
+            assert owed == owed_in(done, scans)
+            every = owed_in(done, [OwedScan(s, 0, total) for s in REPORTING_SERVICES])
+            assert owed == every, "a window never misses an owed chunk"
+            state = import_state(stored, owed, 0, total)
+            owed_before, settled = state.progress.waiting_for, state.chunks_total or total
+    assert state.complete and state.progress.chunks_done == total

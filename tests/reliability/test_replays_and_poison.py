@@ -58,7 +58,8 @@ TABLES = {
                             " FROM revenue_transactions",
     "chunk_reports": "SELECT import_id, service, chunk_no, report FROM chunk_reports",
     "report_ids": "SELECT * FROM report_ids",
-    "report_id_counts": "SELECT * FROM report_id_counts",
+    "report_services": "SELECT * FROM report_services",
+    "report_totals": "SELECT * FROM report_totals",
     "import_outcomes": "SELECT import_id, status, total_rows, chunks_done, counts,"
                        " rows_skipped, rows_failed, total_revenue,"
                        " lost_revenue, completed_at FROM import_outcomes",

@@ -88,6 +88,6 @@ def test_the_status_is_the_outcome_of_the_current_attempt() -> None:
     resource = ImportResource.of(retried, failed, [], with_preview=False)
     assert (resource.error, resource.completed_at, resource.waiting_for) == (None, None, {})
     owed = _outcome(confirmed.import_id, status="processing", completed_at=None,
-                    waiting_for={"revenue": list(range(60))})
+                    waiting_for={"revenue": {"missing": 60, "chunks": list(range(50))}})
     shown = ImportResource.of(confirmed, owed, [], with_preview=False).waiting_for
     assert shown["revenue"].missing == 60 and shown["revenue"].chunks == list(range(50))

@@ -64,11 +64,12 @@ def test_a_new_services_counter_reaches_the_resource_and_the_summary_unnamed() -
     names: its reports hold completion, its counter is summed, and the import resource and
     import.completed show it in counts beside the named fields they always had."""
     reporting = (*REPORTING_SERVICES, "loyalty")
-    every = {service: ServiceReports(frozenset({0}), 1) for service in reporting}
+    every = {service: ServiceReports(reported=1, last_chunk=0, chunks_total=1)
+             for service in reporting}
     state = import_state(ReportTotals(every, counts={"points_awarded": 12, "clients_created": 2},
                                       distinct={"clients_updated": 1},
                                       amounts=[AmountSum("active", "BRL", Decimal("9.90"))]),
-                         0, reporting=reporting)
+                         {}, 0, reporting=reporting)
     assert state.complete
     counts = state.progress.counts
     record = _record()

@@ -137,7 +137,7 @@ SERVICES: tuple[Service, ...] = (
     Service(
         name="finalizer",
         tables=("import_outcomes", "import_row_issues", "chunk_reports", "report_ids",
-                "report_id_counts"),
+                "report_services", "report_totals"),
         groups=(ConsumerGroup("finalizer-service", CHUNK_DONE),
                 ConsumerGroup("finalizer-confirmed", IMPORT_CONFIRMED)),
         publishes=(IMPORT_COMPLETED, DEAD_LETTERS),

@@ -36,6 +36,11 @@ def context(request: Request) -> ServiceContext:
 Context = Annotated[ServiceContext, Depends(context)]
 
 
+class OwedOut(BaseModel):
+    missing: int = Field(description="How many chunks the service has not reported.")
+    chunks: list[int] = Field(description="The first of them, at most 50.")
+
+
 class OutcomeOut(BaseModel):
     import_id: UUID
     tenant_id: str
@@ -57,7 +62,7 @@ class OutcomeOut(BaseModel):
     lost_revenue: Money
     currency: str | None
     revenue_by_currency: dict[str, dict[str, Money]]
-    waiting_for: dict[str, list[int]] | None = Field(
+    waiting_for: dict[str, OwedOut] | None = Field(
         description="Chunks each reporting service still owes, while processing.")
     last_progress_at: datetime | None
     error: str | None

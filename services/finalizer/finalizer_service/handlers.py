@@ -28,7 +28,7 @@ from hotmart_common.store import UnitOfWork
 from hotmart_common.topics import IMPORT_COMPLETED
 
 from .metrics import IMPORT_DURATION, STALLED_IMPORTS
-from .progress import ImportState, import_state
+from .progress import ImportState, Owed, expected_chunks, import_state, owed_scans
 from .repository import Outcome, OutcomeRepository, ReportRepository
 
 log = logging.getLogger(__name__)
@@ -76,8 +76,11 @@ async def settle(uow: UnitOfWork, outcome: Outcome) -> ImportState:
     outcomes = OutcomeRepository(uow.connection)
     repo = ReportRepository(uow.connection)
     totals, issues = await repo.totals_and_issues(import_id)
-    state = import_state(totals, issues.failed, outcome.chunks_total,
-                         rows_skipped=issues.skipped)
+    settled_before = outcome.chunks_total if outcome.waiting_for is not None else None
+    scans = owed_scans(totals, expected_chunks(totals, outcome.chunks_total),
+                       outcome.waiting_for or {}, settled_before)
+    state = import_state(totals, await repo.owed(import_id, scans), issues.failed,
+                         outcome.chunks_total, rows_skipped=issues.skipped)
     await outcomes.record_progress(import_id, state.progress)
     if state.complete and outcome.status in ("processing", "completed"):
         await _complete(uow, outcome, state)
@@ -149,11 +152,11 @@ def _count_watch(failed: int, stalled: int) -> None:
     STALLED_IMPORTS.set(stalled)
 
 
-def stalled_message(waiting_for: dict[str, list[int]], deadline: timedelta, *,
+def stalled_message(waiting_for: dict[str, Owed], deadline: timedelta, *,
                     parse_reported: bool = True) -> str:
     """What the import owes: before the last chunk's total is known, parse's report."""
     owed = [f"the {service} service has not processed {_chunks(chunks)}"
-            for service, chunks in sorted(waiting_for.items())]
+            for service, chunks in sorted(waiting_for.items()) if chunks.missing]
     if not parse_reported and "parse" not in waiting_for:
         owed.insert(0, "the parse service has not reported")
     text = "; ".join(owed)
@@ -162,7 +165,8 @@ def stalled_message(waiting_for: dict[str, list[int]], deadline: timedelta, *,
             "again, retry the import and it resumes where it stopped.")
 
 
-def _chunks(chunks: list[int]) -> str:
-    shown = ", ".join(str(chunk) for chunk in chunks[:10])
-    more = f" and {len(chunks) - 10} more" if len(chunks) > 10 else ""
-    return f"chunk{'s' if len(chunks) > 1 else ''} {shown}{more}"
+def _chunks(owed: Owed) -> str:
+    shown = ", ".join(str(chunk) for chunk in owed.chunks[:10])
+    hidden = owed.missing - min(len(owed.chunks), 10)
+    more = f" and {hidden} more" if hidden > 0 else ""
+    return f"chunk{'s' if owed.missing > 1 else ''} {shown}{more}"

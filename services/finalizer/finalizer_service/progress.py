@@ -18,6 +18,14 @@ REVENUE_CATEGORIES = ("active", "lost", "pending")
 
 
 @dataclass(frozen=True)
+class Owed:
+    """Chunks one reporting service has not reported yet: how many, and the first of them."""
+
+    missing: int
+    chunks: list[int]
+
+
+@dataclass(frozen=True)
 class Progress:
     chunks_done: int
     rows_failed: int
@@ -26,7 +34,7 @@ class Progress:
     currency: str | None
     revenue_by_currency: dict[str, dict[str, str]]
     counts: dict[str, int] = field(default_factory=dict)
-    waiting_for: dict[str, list[int]] = field(default_factory=dict)
+    waiting_for: dict[str, Owed] = field(default_factory=dict)
     rows_skipped: int = 0
     total_rows: int | None = None
     chunks_total: int | None = None
@@ -41,9 +49,11 @@ class ImportState:
 
 @dataclass(frozen=True)
 class ServiceReports:
-    """Which chunks one reporting service reported for an import, and the totals they carry."""
+    """How far one reporting service got with an import: how many chunks it reported (each
+    once), the highest chunk number among them, and the totals the last chunk carries."""
 
-    chunks: frozenset[int]
+    reported: int
+    last_chunk: int | None = None
     chunks_total: int | None = None
     total_rows: int | None = None
 
@@ -57,7 +67,7 @@ class AmountSum:
 
 @dataclass(frozen=True)
 class ReportTotals:
-    """An import's chunk reports, reduced by the store to a few small rows."""
+    """An import's chunk reports, reduced by the store (running totals) to a few small rows."""
 
     by_service: Mapping[str, ServiceReports]
     counts: Mapping[str, int] = field(default_factory=dict)  # each counter summed by name
@@ -65,29 +75,71 @@ class ReportTotals:
     amounts: Sequence[AmountSum] = ()
 
 
-NO_REPORTS = ServiceReports(chunks=frozenset())
+@dataclass(frozen=True)
+class OwedScan:
+    """Where to look for the chunks a service owes: ``first`` (every chunk below it is
+    reported) up to ``stop``, a window that holds the first ``SHOWN_OWED`` missing ones."""
+
+    service: str
+    first: int
+    stop: int
 
 
-def import_state(reports: ReportTotals, rows_failed: int, parsed_chunks: int | None = None,
-                 rows_skipped: int = 0,
+NO_REPORTS = ServiceReports(reported=0)
+SHOWN_OWED = 50  # the first chunks owed that progress names; the rest are counted
+
+
+def expected_chunks(reports: ReportTotals, parsed_chunks: int | None = None) -> int | None:
+    """The import's chunk count: the largest total the last chunk's reports carry, else a
+    count known beforehand (which only names missing chunks, never completes)."""
+    return max((r.chunks_total for r in reports.by_service.values() if r.chunks_total),
+               default=None) or parsed_chunks
+
+
+def owed_scans(reports: ReportTotals, expected: int | None, owed_before: Mapping[str, Owed],
+               settled_before: int | None,
+               reporting: Sequence[str] = REPORTING_SERVICES) -> list[OwedScan]:
+    """The windows the store searches for owed chunks, so a settle never reads all of an
+    import's chunk numbers: a service that owed nothing at the previous settle (of
+    ``settled_before`` chunks) had every chunk below it; one that owed had every chunk below
+    the first it owed. Reports are never removed, so what was reported stays reported. A
+    window of the chunks reported past that point plus ``SHOWN_OWED`` holds the first
+    ``SHOWN_OWED`` missing chunks (or reaches the end). A service that reported exactly
+    chunks 0 to ``expected - 1`` owes nothing and is not searched."""
+    if not expected:
+        return []
+    scans = []
+    for service in reporting:
+        mine = reports.by_service.get(service, NO_REPORTS)
+        if mine.reported == expected and mine.last_chunk == expected - 1:
+            continue
+        before = owed_before.get(service)
+        first = before.chunks[0] if before and before.chunks else (settled_before or 0)
+        first = min(first, mine.reported, expected)
+        scans.append(OwedScan(service, first, min(expected, mine.reported + SHOWN_OWED)))
+    return scans
+
+
+def import_state(reports: ReportTotals, owed: Mapping[str, Sequence[int]], rows_failed: int,
+                 parsed_chunks: int | None = None, rows_skipped: int = 0,
                  reporting: Sequence[str] = REPORTING_SERVICES) -> ImportState:
-    """``parsed_chunks`` (a count known before the reports) only names missing chunks;
-    completion waits for the total carried by the last chunk's reports. Every reporting
-    service (``reporting``: the registry's) must report every chunk."""
-    chunks_by_service = {service: reports.by_service.get(service, NO_REPORTS).chunks
-                         for service in reporting}
-    chunks_total = max((r.chunks_total for r in reports.by_service.values() if r.chunks_total),
-                       default=None)
-    done_everywhere = frozenset.intersection(*chunks_by_service.values())
-    complete = chunks_total is not None and all(
-        chunks >= set(range(chunks_total)) for chunks in chunks_by_service.values()
-    )
-    expected = set(range(chunks_total or parsed_chunks or 0))
-    waiting_for: dict[str, list[int]] = {
-        service: sorted(expected - chunks)
-        for service, chunks in chunks_by_service.items() if expected - chunks
-    }
-    progress = _progress(reports, len(done_everywhere), rows_failed, waiting_for)
+    """``owed``: the chunks each searched service (``owed_scans``) was found to owe, in
+    order, at most ``SHOWN_OWED``; a service not searched owes nothing. Completion waits for
+    the total carried by the last chunk's reports and for every reporting service (the
+    registry's ``reporting``) to owe nothing."""
+    chunks_total = expected_chunks(reports)
+    expected = chunks_total or parsed_chunks or 0
+    waiting_for: dict[str, Owed] = {}
+    for service in reporting:
+        chunks = list(owed.get(service, ()))[:SHOWN_OWED]
+        if chunks:
+            reported = reports.by_service.get(service, NO_REPORTS).reported
+            waiting_for[service] = Owed(missing=max(expected - reported, len(chunks)),
+                                        chunks=chunks)
+    complete = chunks_total is not None and not waiting_for
+    done = min((reports.by_service.get(s, NO_REPORTS).reported for s in reporting), default=0)
+    progress = _progress(reports, min(done, expected) if expected else done, rows_failed,
+                         waiting_for)
     total_rows = max((r.total_rows for r in reports.by_service.values()
                       if r.total_rows is not None), default=None)
     return ImportState(
@@ -109,7 +161,7 @@ def import_counts(reports: ReportTotals) -> dict[str, int]:
 
 
 def _progress(reports: ReportTotals, chunks_done: int, rows_failed: int,
-              waiting_for: dict[str, list[int]]) -> Progress:
+              waiting_for: dict[str, Owed]) -> Progress:
     by_currency: dict[str, dict[str, Decimal]] = defaultdict(
         lambda: dict.fromkeys(REVENUE_CATEGORIES, Decimal(0))
     )

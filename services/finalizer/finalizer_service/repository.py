@@ -6,7 +6,7 @@ outcomes and issues through the read API (``api.py``).
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -24,7 +24,15 @@ from hotmart_common.events import (
 )
 from hotmart_common.store import Connection
 
-from .progress import AmountSum, Progress, ReportTotals, ServiceReports
+from .progress import (
+    SHOWN_OWED,
+    AmountSum,
+    Owed,
+    OwedScan,
+    Progress,
+    ReportTotals,
+    ServiceReports,
+)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -49,9 +57,11 @@ class ReportRepository:
                      issues: Sequence[tuple[UUID, RowIssue]] = ()) -> None:
         """Stores a batch in one statement, insert-if-absent: each report but its ids and
         issues (kept in tables of their own), the ids each report lists under each name
-        (once per import; report_id_counts follows by trigger), and the row issues (once
-        per import and row). A name under which a report lists ids is stored as a counter
-        of 0, so an import's counts name it even when no chunk listed an id."""
+        (once per import), and the row issues (once per import and row). Triggers add what
+        was really inserted to the import's running totals (``report_services``,
+        ``report_totals``), so a redelivered report counts once. A name under which a
+        report lists ids is stored as a counter of 0, so an import's counts name it even
+        when no chunk listed an id."""
         entries = sorted({(r.import_id, name, one) for r in reports
                           for name, ids in r.distinct.items() for one in ids})
         if not reports and not entries and not issues:
@@ -81,44 +91,52 @@ class ReportRepository:
         return (await self.totals_and_issues(import_id))[0]
 
     async def totals_and_issues(self, import_id: UUID) -> tuple[ReportTotals, IssueCounts]:
-        """The import's reports summed here, so a batch never reads every report back, and
-        its row issues counted: one statement whatever the number of reports, services or
-        counters (a settle runs it on every batch)."""
+        """The import's running totals (kept by triggers as reports and issues arrive), so
+        a settle reads a few rows whatever the import's size: one statement whatever the
+        number of reports, services or counters."""
         rows = await self.conn.fetch(_TOTALS, import_id)
-        by_kind: dict[str, list[asyncpg.Record]] = {
-            "service": [], "count": [], "distinct": [], "amount": [], "issues": []}
+        services = [r for r in rows if r["kind"] == "service"]
+        totals: dict[str, dict[tuple[str, str], Any]] = {
+            "count": {}, "distinct": {}, "amount": {}, "issues": {}}
         for row in rows:
-            by_kind[row["kind"]].append(row)
-        issues = {r["name"]: int(r["value"]) for r in by_kind["issues"]}
+            if row["kind"] != "service":
+                totals[row["kind"]][row["name"], row["currency"]] = row["value"]
+        issues = {name: int(value) for (name, _), value in totals["issues"].items()}
         return ReportTotals(
             by_service={r["name"]: ServiceReports(
-                chunks=frozenset(r["chunks"]), chunks_total=r["chunks_total"],
-                total_rows=r["total_rows"],
-            ) for r in by_kind["service"]},
-            counts={r["name"]: int(r["value"]) for r in by_kind["count"]},
-            distinct={r["name"]: int(r["value"]) for r in by_kind["distinct"]},
-            amounts=[AmountSum(r["name"], r["currency"], r["value"])
-                     for r in by_kind["amount"]],
+                reported=r["reported"], last_chunk=r["last_chunk"],
+                chunks_total=r["chunks_total"], total_rows=r["total_rows"],
+            ) for r in services},
+            counts={name: int(value) for (name, _), value in totals["count"].items()},
+            distinct={name: int(value) for (name, _), value in totals["distinct"].items()},
+            amounts=[AmountSum(name, currency, value)
+                     for (name, currency), value in totals["amount"].items()],
         ), IssueCounts(skipped=issues.get("skipped", 0), failed=issues.get("failed", 0))
 
+    async def owed(self, import_id: UUID, scans: Sequence[OwedScan]) -> dict[str, list[int]]:
+        """The chunks each service owes within its window (``owed_scans``), the first
+        ``SHOWN_OWED`` in order: index probes over the window, never the whole import."""
+        if not scans:
+            return {}
+        rows = await self.conn.fetch(
+            "SELECT w.service, ARRAY(SELECT chunk FROM generate_series(w.first, w.stop - 1)"
+            "   AS chunk WHERE NOT EXISTS (SELECT 1 FROM chunk_reports r"
+            "   WHERE r.import_id = $1 AND r.service = w.service AND r.chunk_no = chunk)"
+            "   ORDER BY chunk LIMIT $5) AS owed"
+            " FROM unnest($2::text[], $3::int[], $4::int[]) AS w(service, first, stop)",
+            import_id, [s.service for s in scans], [s.first for s in scans],
+            [s.stop for s in scans], SHOWN_OWED,
+        )
+        return {row["service"]: list(row["owed"]) for row in rows if row["owed"]}
 
-# Per-service chunks, counters summed by name, ids counted by name (report_id_counts),
-# amounts summed by name and currency, and issues counted by status, in one round trip.
+
+# Per-service chunk counts and every running total, in one round trip.
 _TOTALS = (
-    "SELECT 'service' AS kind, service AS name, NULL::text AS currency,"
-    " array_agg(chunk_no) AS chunks, max(chunks_total) AS chunks_total,"
-    " max((report->>'total_rows')::int) AS total_rows, NULL::numeric AS value"
-    " FROM chunk_reports WHERE import_id = $1 GROUP BY service"
-    " UNION ALL SELECT 'count', key, NULL, NULL, NULL, NULL, sum(value::bigint)::numeric"
-    " FROM chunk_reports, jsonb_each_text(report->'counts') WHERE import_id = $1 GROUP BY key"
-    " UNION ALL SELECT 'distinct', name, NULL, NULL, NULL, NULL, count::numeric"
-    " FROM report_id_counts WHERE import_id = $1"
-    " UNION ALL SELECT 'amount', total->>'name', total->>'currency', NULL, NULL, NULL,"
-    " sum((total->>'amount')::numeric)"
-    " FROM chunk_reports, jsonb_array_elements(report->'amounts') AS total"
-    " WHERE import_id = $1 GROUP BY total->>'name', total->>'currency'"
-    " UNION ALL SELECT 'issues', status, NULL, NULL, NULL, NULL, count(*)::numeric"
-    " FROM import_row_issues WHERE import_id = $1 GROUP BY status"
+    "SELECT 'service' AS kind, service AS name, NULL::text AS currency, NULL::numeric AS value,"
+    " reported, last_chunk, chunks_total, total_rows"
+    " FROM report_services WHERE import_id = $1"
+    " UNION ALL SELECT kind, name, currency, value, NULL, NULL, NULL, NULL"
+    " FROM report_totals WHERE import_id = $1"
 )
 
 
@@ -153,7 +171,7 @@ class Outcome:
     lost_revenue: Decimal
     currency: str | None
     revenue_by_currency: dict[str, dict[str, str]]
-    waiting_for: dict[str, list[int]] | None
+    waiting_for: dict[str, Owed] | None
     last_progress_at: datetime | None
     error: str | None
 
@@ -162,8 +180,8 @@ class Outcome:
         fields: dict[str, Any] = dict(row)
         fields["revenue_by_currency"] = json.loads(row["revenue_by_currency"])
         fields["counts"] = json.loads(row["counts"])
-        fields["waiting_for"] = (None if row["waiting_for"] is None
-                                 else json.loads(row["waiting_for"]))
+        fields["waiting_for"] = (None if row["waiting_for"] is None else {
+            service: Owed(**owed) for service, owed in json.loads(row["waiting_for"]).items()})
         return cls(**fields)
 
 
@@ -240,7 +258,7 @@ class OutcomeRepository:
             import_id, progress.chunks_done, json.dumps(progress.counts),
             progress.rows_failed, progress.total_revenue, progress.lost_revenue,
             progress.currency, json.dumps(progress.revenue_by_currency),
-            json.dumps(progress.waiting_for),
+            json.dumps({service: asdict(owed) for service, owed in progress.waiting_for.items()}),
             progress.rows_skipped, progress.total_rows, progress.chunks_total,
         )
 

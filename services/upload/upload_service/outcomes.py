@@ -21,6 +21,15 @@ class FinalizerUnavailable(Exception):
     """The finalizer did not answer (down, restarting, or failing)."""
 
 
+class Owed(BaseModel):
+    """Chunks a reporting service has not reported: how many, and the first (at most 50)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    missing: int
+    chunks: list[int]
+
+
 class Outcome(BaseModel):
     """The finalizer's outcome of one import, as its API answers it."""
 
@@ -40,7 +49,7 @@ class Outcome(BaseModel):
     lost_revenue: Decimal
     currency: str | None
     revenue_by_currency: dict[str, dict[str, str]]
-    waiting_for: dict[str, list[int]] | None
+    waiting_for: dict[str, Owed] | None
     error: str | None
 
 

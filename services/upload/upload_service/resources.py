@@ -11,7 +11,7 @@ from hotmart_common.events import RowIssue, named_counts
 from hotmart_common.hotmart_statuses import STATUS_WHEN_MISSING, StatusCode
 from hotmart_common.money import Money
 
-from .outcomes import Outcome
+from .outcomes import Outcome, Owed
 from .repository import ImportRecord
 
 ImportStatus = Literal["uploaded", "processing", "completed", "failed"]
@@ -35,8 +35,8 @@ class WaitingFor(BaseModel):
     chunks: list[int] = Field(description="The first of them (at most 50).")
 
 
-def waiting_for(owed: dict[str, list[int]] | None) -> dict[str, WaitingFor]:
-    return {service: WaitingFor(missing=len(chunks), chunks=chunks[:50])
+def waiting_for(owed: dict[str, Owed] | None) -> dict[str, WaitingFor]:
+    return {service: WaitingFor(missing=chunks.missing, chunks=chunks.chunks[:50])
             for service, chunks in (owed or {}).items()}
 
 

@@ -65,26 +65,82 @@ CREATE TABLE IF NOT EXISTS report_ids (
     PRIMARY KEY (import_id, name, id)
 );
 
--- How many ids each import has under each name, kept equal to report_ids' GROUP BY by a
--- trigger: reading progress on every batch must not count all of an import's ids again.
--- The trigger sees only rows really inserted (ON CONFLICT DO NOTHING skips redelivered
--- ones), in the inserting statement's own transaction.
-CREATE TABLE IF NOT EXISTS report_id_counts (
-    import_id  uuid   NOT NULL,
-    name       text   NOT NULL,
-    count      bigint NOT NULL,
-    PRIMARY KEY (import_id, name)
+-- Running totals of each import's reports, kept by the triggers below from the rows each
+-- statement really inserted (ON CONFLICT DO NOTHING skips redelivered ones), in the
+-- inserting statement's own transaction: a settle reads these few rows, never every report.
+-- Per service: how many chunks it reported, the highest, and the last chunk's totals.
+CREATE TABLE IF NOT EXISTS report_services (
+    import_id     uuid    NOT NULL,
+    service       text    NOT NULL,
+    reported      integer NOT NULL,
+    last_chunk    integer NOT NULL,
+    chunks_total  integer,
+    total_rows    integer,
+    PRIMARY KEY (import_id, service)
 );
+
+-- Per name: counters summed (count), ids counted once (distinct), amounts summed per
+-- currency (amount), and row issues counted per status (issues).
+CREATE TABLE IF NOT EXISTS report_totals (
+    import_id  uuid    NOT NULL,
+    kind       text    NOT NULL CHECK (kind IN ('count', 'distinct', 'amount', 'issues')),
+    name       text    NOT NULL,
+    currency   text    NOT NULL DEFAULT '',
+    value      numeric NOT NULL,
+    PRIMARY KEY (import_id, kind, name, currency)
+);
+
+-- Every upsert below takes its rows in one order, so concurrent finalizers cannot deadlock.
+CREATE OR REPLACE FUNCTION total_chunk_reports() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO report_services AS s
+        (import_id, service, reported, last_chunk, chunks_total, total_rows)
+    SELECT import_id, service, count(*), max(chunk_no), max(chunks_total),
+           max((report->>'total_rows')::int)
+    FROM added GROUP BY import_id, service ORDER BY import_id, service
+    ON CONFLICT (import_id, service) DO UPDATE SET
+        reported = s.reported + EXCLUDED.reported,
+        last_chunk = greatest(s.last_chunk, EXCLUDED.last_chunk),
+        chunks_total = greatest(s.chunks_total, EXCLUDED.chunks_total),
+        total_rows = greatest(s.total_rows, EXCLUDED.total_rows);
+    INSERT INTO report_totals AS t (import_id, kind, name, currency, value)
+    SELECT import_id, 'count', key, '', sum(value::bigint)
+    FROM added, jsonb_each_text(report->'counts') GROUP BY import_id, key
+    UNION ALL
+    SELECT import_id, 'amount', total->>'name', total->>'currency', sum((total->>'amount')::numeric)
+    FROM added, jsonb_array_elements(report->'amounts') AS total
+    GROUP BY import_id, total->>'name', total->>'currency'
+    ORDER BY 1, 2, 3, 4
+    ON CONFLICT (import_id, kind, name, currency) DO UPDATE SET value = t.value + EXCLUDED.value;
+    RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE TRIGGER chunk_reports_totalled AFTER INSERT ON chunk_reports
+    REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION total_chunk_reports();
 
 CREATE OR REPLACE FUNCTION count_report_ids() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO report_id_counts AS counted (import_id, name, count)
-    SELECT import_id, name, count(*) FROM added GROUP BY import_id, name
-    ORDER BY import_id, name  -- one lock order for concurrent finalizers
-    ON CONFLICT (import_id, name) DO UPDATE SET count = counted.count + EXCLUDED.count;
+    INSERT INTO report_totals AS t (import_id, kind, name, currency, value)
+    SELECT import_id, 'distinct', name, '', count(*) FROM added GROUP BY import_id, name
+    ORDER BY import_id, name
+    ON CONFLICT (import_id, kind, name, currency) DO UPDATE SET value = t.value + EXCLUDED.value;
     RETURN NULL;
 END
 $$;
 
 CREATE OR REPLACE TRIGGER report_ids_counted AFTER INSERT ON report_ids
     REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION count_report_ids();
+
+CREATE OR REPLACE FUNCTION count_row_issues() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO report_totals AS t (import_id, kind, name, currency, value)
+    SELECT import_id, 'issues', status, '', count(*) FROM added GROUP BY import_id, status
+    ORDER BY import_id, status
+    ON CONFLICT (import_id, kind, name, currency) DO UPDATE SET value = t.value + EXCLUDED.value;
+    RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE TRIGGER row_issues_counted AFTER INSERT ON import_row_issues
+    REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION count_row_issues();
