@@ -13,10 +13,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mappi
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import uvicorn
-from fastapi import APIRouter, FastAPI, Response
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from faststream.kafka import KafkaBroker
 from prometheus_client import start_http_server
 from pydantic import BaseModel
@@ -45,6 +45,16 @@ class ServiceContext:
     @property
     def tenant_id(self) -> str:
         return self.settings.infra.tenant_id
+
+
+async def request_context(request: Request) -> ServiceContext:
+    """The running service's context, for its routes (async: no thread hop per request)."""
+    context: ServiceContext = request.app.state.context
+    return context
+
+
+# A route's parameter of this type gets the service's context.
+Context = Annotated[ServiceContext, Depends(request_context)]
 
 
 @dataclass(frozen=True)

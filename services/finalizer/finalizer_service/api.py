@@ -6,13 +6,13 @@ from datetime import datetime
 from typing import Annotated, Final, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, Field
 
 from hotmart_common.events import RowIssue
 from hotmart_common.http_edge import error_responses
 from hotmart_common.money import Money
-from hotmart_common.service import ServiceContext
+from hotmart_common.service import Context, ServiceContext
 
 from .repository import IssueRepository, Outcome, OutcomeRepository
 
@@ -28,12 +28,6 @@ AfterRow = Annotated[int, Query(ge=0, le=MAX_PG_INTEGER,
                                 description="Only issues after this row number.")]
 
 
-def context(request: Request) -> ServiceContext:
-    ctx: ServiceContext = request.app.state.context
-    return ctx
-
-
-Context = Annotated[ServiceContext, Depends(context)]
 
 
 class OwedOut(BaseModel):

@@ -7,11 +7,11 @@ Tenant-scoped: another tenant's clients are never named.
 from typing import Annotated, Final
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from hotmart_common.http_edge import error_responses
-from hotmart_common.service import ServiceContext
+from hotmart_common.service import Context
 
 from .repository import MatcherRepository
 
@@ -20,12 +20,6 @@ router = APIRouter(prefix="/internal/v1/clients", tags=["clients"])
 MAX_EMAILS: Final = 1000
 
 
-def context(request: Request) -> ServiceContext:
-    ctx: ServiceContext = request.app.state.context
-    return ctx
-
-
-Context = Annotated[ServiceContext, Depends(context)]
 
 
 class ExistingClientsQuery(BaseModel):

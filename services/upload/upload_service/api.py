@@ -22,7 +22,7 @@ from fastapi.responses import StreamingResponse
 from hotmart_common.csv_out import attachment
 from hotmart_common.events import RowIssue
 from hotmart_common.http_edge import error_responses
-from hotmart_common.service import ServiceContext
+from hotmart_common.service import Context, ServiceContext
 from hotmart_common.spreadsheet import MAX_FILE_BYTES, FileProblem
 from hotmart_common.spreadsheet.memory import release_memory
 
@@ -60,12 +60,6 @@ MAX_PG_INTEGER = 2**31 - 1
 EXAMPLE_EXPORT = "E-mail;Valor\r\nana@example.com;1.234,56\r\n"
 
 
-def context(request: Request) -> ServiceContext:
-    ctx: ServiceContext = request.app.state.context
-    return ctx
-
-
-Context = Annotated[ServiceContext, Depends(context)]
 
 
 async def workbook_readers(request: Request, ctx: Context) -> WorkbookReaders:
