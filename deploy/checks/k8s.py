@@ -195,16 +195,15 @@ def check_keda(service: Service, name: str, env: dict[str, str | None], config: 
     low, high = spec.get("minReplicaCount", 0), spec.get("maxReplicaCount", 100)
     problems.check(1 <= low <= high, f"{name}: replicas {low}..{high} (min must be >= 1, "
                    "the service also serves metrics)")
-    groups = {g.group_id: service.topics_of(g.group_id) for g in service.groups}
+    groups = {g.group_id: g.topic for g in service.groups}
     for trigger in triggers:
         meta = trigger["metadata"]
         group, topic = meta.get("consumerGroup"), meta.get("topic")
         if not problems.check(group in groups, f"{name}: consumerGroup {group!r} is not one of "
                               f"the service's groups in the registry {sorted(groups)}"):
             continue
-        problems.check(topic in groups[group],
-                       f"{name}: topic {topic!r}, the group {group} reads "
-                       f"{', '.join(groups[group])}")
+        problems.check(topic == groups[group],
+                       f"{name}: topic {topic!r}, the group {group} reads {groups[group]}")
         source = meta.get("bootstrapServersFromEnv")
         if source:
             problems.check(source in config or source in env,
@@ -214,11 +213,10 @@ def check_keda(service: Service, name: str, env: dict[str, str | None], config: 
             problems.check(meta.get("bootstrapServers")
                            == config.get("HOTMART_KAFKA_BOOTSTRAP_SERVERS"),
                            f"{name}: KEDA's bootstrapServers differ from the ConfigMap's")
-        if problems.check(topic in partitions, f"{name}: no partition count for {topic!r}"):
-            problems.check(high <= partitions[topic],
-                           f"{name}: maxReplicaCount {high} exceeds the "
-                           f"{partitions[topic]} partitions of {topic} (extra "
-                           "consumers would sit idle)")
+        problems.check(high <= partitions[groups[group]],
+                       f"{name}: maxReplicaCount {high} exceeds the "
+                       f"{partitions[groups[group]]} partitions of {groups[group]} (extra "
+                       "consumers would sit idle)")
 
 
 def check_service(service: Service, objects: Objects, config: dict[str, str],

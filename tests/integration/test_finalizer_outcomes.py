@@ -13,11 +13,10 @@ import httpx
 import pytest
 
 from finalizer_service.api import router
-from finalizer_service.handlers import handle_confirmed, handle_messages, handle_reports
+from finalizer_service.handlers import handle_confirmed, handle_reports
 from finalizer_service.repository import MIGRATIONS, OutcomeRepository
 from finalizer_service.settings import FinalizerSettings
 from hotmart_common.events import (
-    REPORTING_SERVICES,
     ChunkProcessed,
     ImportConfirmed,
     ImportFailed,
@@ -184,27 +183,3 @@ async def test_a_finalizer_that_does_not_answer_is_unavailable() -> None:
             await client.outcome("acme", uuid.uuid4())
     finally:
         await client.close()
-
-
-
-class Recorded:
-    def __init__(self) -> None:
-        self.messages: list[Outgoing] = []
-
-    async def publish(self, messages: Sequence[Outgoing]) -> None:
-        self.messages.extend(messages)
-
-
-async def test_a_confirm_and_its_reports_in_one_poll_complete_the_import(store: Store) -> None:
-    """The finalizer's one group reads both topics: a poll may hold an import's reports and
-    its confirm, in any order; the confirm is opened first, then the reports settle it."""
-    import_id, published = uuid.uuid4(), Recorded()
-    reports = [ChunkProcessed(event_id=uuid.uuid4(), tenant_id="acme", import_id=import_id,
-                              service=service, chunk_no=0, chunks_total=1, rows_processed=1,
-                              total_rows=1 if service == "parse" else None)
-               for service in REPORTING_SERVICES]
-    async with Store(store.pool, published).unit_of_work() as uow:
-        await handle_messages(uow, [*reports, confirmed(import_id)])
-    outcome = await outcome_of(store, import_id)
-    assert (outcome.status, outcome.chunks_done) == ("completed", 1)
-    assert [m.topic for m in published.messages] == ["import.completed"]

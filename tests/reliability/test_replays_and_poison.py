@@ -141,7 +141,7 @@ async def test_undecodable_messages_go_to_the_dead_letter_topic(
 
     expected_groups = {"import.rows": {"matcher-service", "journey-service", "revenue-service"},
                        "import.chunk.done": {"finalizer-service"},
-                       "import.confirmed": {"parse-service", "finalizer-service"}}
+                       "import.confirmed": {"parse-service", "finalizer-confirmed"}}
     found: dict[str, set[str]] = {}
     for _ in range(100):
         found = {}

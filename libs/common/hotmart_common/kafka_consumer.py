@@ -65,7 +65,7 @@ class FailedOffsets:
 def subscribe(
     broker: KafkaBroker,
     publisher: EventPublisher,
-    topic: str | tuple[str, ...],
+    topic: str,
     *,
     group_id: str,
     adapter: Decoder[T],
@@ -76,16 +76,13 @@ def subscribe(
     max_records: int = 2000,
     fetch_max_wait_ms: int = 500,
 ) -> None:
-    """Registers a consumer whose handler receives the decoded messages of one poll (of
-    ``topic``, or of each of several topics read by one group).
+    """Registers a consumer whose handler receives the decoded messages of one poll.
 
     A batch that fails because something is unavailable is redelivered after a pause, for
     as long as it takes. A batch that fails for any other reason is redelivered once, then
     handled message by message: a message that still fails is a poison message, handed to
     ``on_poison`` and dead-lettered, and the rest of the batch goes on.
     """
-    topics = (topic,) if isinstance(topic, str) else topic
-    topic_names = "+".join(topics)
     pause = RetryPause()
     failed = FailedOffsets()
 
@@ -111,7 +108,7 @@ def subscribe(
                 await poison(item, error)
 
     @broker.subscriber(  # type: ignore[untyped-decorator]
-        *topics,
+        topic,
         group_id=group_id,
         batch=batch,
         max_records=max_records if batch else None,
@@ -119,7 +116,7 @@ def subscribe(
         fetch_max_wait_ms=fetch_max_wait_ms,
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.NACK_ON_ERROR,
-        title=f"{topic_names}:{group_id}",
+        title=f"{topic}:{group_id}",
         parser=_headers_of_the_first if batch else None,
         decoder=_left_to_the_handler,
         description=f"The {service} service's consumer group '{group_id}'.",
@@ -137,7 +134,7 @@ def subscribe(
         try:
             if dead:
                 log.warning("dead-lettered undecodable messages",
-                            extra={"topic": topic_names, "group": group_id, "count": len(dead)})
+                            extra={"topic": topic, "group": group_id, "count": len(dead)})
                 await publisher.publish_raw(DEAD_LETTERS, dead)
                 DLQ_MESSAGES.labels(service).inc(len(dead))
             if failed.failed_before(records):
@@ -148,7 +145,7 @@ def subscribe(
             if not is_transient(error):
                 failed.remember(records)
             log.exception("handler failed; the batch will be redelivered",
-                          extra={"topic": topic_names, "group": group_id, "retry_s": pause.current})
+                          extra={"topic": topic, "group": group_id, "retry_s": pause.current})
             await pause.wait()
             raise
         failed.forget(records)

@@ -78,10 +78,6 @@ class Service:
     def topics_consumed(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(group.topic for group in self.groups))
 
-    def topics_of(self, group_id: str) -> tuple[str, ...]:
-        """The topics this service's consumer group ``group_id`` reads (one subscriber)."""
-        return tuple(group.topic for group in self.groups if group.group_id == group_id)
-
     def group_for(self, topic: str) -> str:
         """The group id of this service's one consumer group on ``topic``."""
         ids = [group.group_id for group in self.groups if group.topic == topic]
@@ -142,10 +138,8 @@ SERVICES: tuple[Service, ...] = (
         name="finalizer",
         tables=("import_outcomes", "import_row_issues", "chunk_reports", "report_ids",
                 "report_services", "report_totals"),
-        # One group on both topics: one consumer, one fetch loop, and a confirm and the
-        # reports that follow it settled in one transaction when they arrive together.
         groups=(ConsumerGroup("finalizer-service", CHUNK_DONE),
-                ConsumerGroup("finalizer-service", IMPORT_CONFIRMED)),
+                ConsumerGroup("finalizer-confirmed", IMPORT_CONFIRMED)),
         publishes=(IMPORT_COMPLETED, DEAD_LETTERS),
         http_port=8005, metrics_port=9405,
     ),

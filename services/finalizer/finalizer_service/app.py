@@ -3,30 +3,36 @@ from datetime import timedelta
 from pydantic import TypeAdapter
 
 from hotmart_common import registry
-from hotmart_common.events import ChunkDoneMessage, ImportConfirmed
+from hotmart_common.events import CHUNK_DONE_ADAPTER, ImportConfirmed
 from hotmart_common.kafka_consumer import subscribe
 from hotmart_common.service import ServiceContext, ServiceDefinition
-from hotmart_common.topics import CHUNK_DONE
+from hotmart_common.topics import CHUNK_DONE, IMPORT_CONFIRMED
 
 from .api import router
-from .handlers import Inbound, handle_messages
+from .handlers import ChunkDone, handle_confirmed, handle_reports
 from .repository import MIGRATIONS
 from .settings import FinalizerSettings
 from .watchdog import run_watchdog
 
-# import.chunk.done's messages carry a kind; an import.confirmed does not.
-INBOX: TypeAdapter[Inbound] = TypeAdapter(ChunkDoneMessage | ImportConfirmed)
-
 
 def subscribers(ctx: ServiceContext) -> None:
-    async def on_messages(messages: list[Inbound]) -> None:
+    async def on_reports(messages: list[ChunkDone]) -> None:
         async with ctx.store.unit_of_work() as uow:
-            await handle_messages(uow, messages)
+            await handle_reports(uow, messages)
 
-    group_id = registry.group_for("finalizer", CHUNK_DONE)
-    subscribe(ctx.broker, ctx.publisher, registry.service("finalizer").topics_of(group_id),
-              group_id=group_id, adapter=INBOX, handle=on_messages, service="finalizer",
-              max_records=500, fetch_max_wait_ms=ctx.settings.infra.kafka_fetch_max_wait_ms)
+    async def on_confirmed(events: list[ImportConfirmed]) -> None:
+        async with ctx.store.unit_of_work() as uow:
+            await handle_confirmed(uow, events)
+
+    fetch_wait = ctx.settings.infra.kafka_fetch_max_wait_ms
+    subscribe(ctx.broker, ctx.publisher, CHUNK_DONE,
+              group_id=registry.group_for("finalizer", CHUNK_DONE),
+              adapter=CHUNK_DONE_ADAPTER, handle=on_reports, service="finalizer",
+              max_records=500, fetch_max_wait_ms=fetch_wait)
+    subscribe(ctx.broker, ctx.publisher, IMPORT_CONFIRMED,
+              group_id=registry.group_for("finalizer", IMPORT_CONFIRMED),
+              adapter=TypeAdapter(ImportConfirmed), handle=on_confirmed, service="finalizer",
+              max_records=500, fetch_max_wait_ms=fetch_wait)
 
 
 async def watchdog(ctx: ServiceContext) -> None:

@@ -34,18 +34,6 @@ from .repository import Outcome, OutcomeRepository, ReportRepository
 log = logging.getLogger(__name__)
 
 ChunkDone = ChunkProcessed | RowsFailed | ImportFailed
-Inbound = ChunkDone | ImportConfirmed
-
-
-async def handle_messages(uow: UnitOfWork, messages: Sequence[Inbound]) -> None:
-    """One poll of the finalizer's group: confirms are opened first, so reports that come
-    in the same poll settle against them, then the reports are recorded and settled."""
-    confirms = [m for m in messages if isinstance(m, ImportConfirmed)]
-    reports = [m for m in messages if not isinstance(m, ImportConfirmed)]
-    if confirms:
-        await handle_confirmed(uow, confirms)
-    if reports:
-        await handle_reports(uow, reports)
 
 
 async def handle_confirmed(uow: UnitOfWork, events: Sequence[ImportConfirmed]) -> None:
