@@ -62,6 +62,56 @@ class FailedOffsets:
             self.offsets.difference_update((r.topic, r.partition, r.offset) for r in records)
 
 
+class OffsetGaps:
+    """Offsets a partition's records jumped over, to read them again.
+
+    Our topics have neither transactions nor compaction, so a partition's offsets follow
+    one another: a record past the next one expected means records were not delivered (the
+    embedded broker can make a batch readable only after a later one, under concurrent
+    producers; tools/broker_gap_probe.py shows it). The partition is then read again from
+    the gap, its records after it left for that read. A broker that really has a gap would
+    be read again forever: after ``max_rereads`` of the same gap it is taken as it is.
+    """
+
+    def __init__(self, max_rereads: int = 5) -> None:
+        self.max_rereads = max_rereads
+        self.expected: dict[tuple[str, int], int] = {}
+        self.rereads: dict[tuple[str, int, int], int] = {}
+
+    def split(self, records: Sequence[ConsumerRecord[Any, Any]]
+              ) -> tuple[list[ConsumerRecord[Any, Any]], dict[tuple[str, int], int]]:
+        """The records to handle now, and where to read each gapped partition again from."""
+        by_partition: dict[tuple[str, int], list[ConsumerRecord[Any, Any]]] = {}
+        for record in records:
+            by_partition.setdefault((record.topic, record.partition), []).append(record)
+        kept: list[ConsumerRecord[Any, Any]] = []
+        reread: dict[tuple[str, int], int] = {}
+        for key, mine in by_partition.items():
+            expected = self.expected.get(key)
+            for record in sorted(mine, key=lambda r: r.offset):
+                if expected is not None and record.offset > expected and self._reread(
+                        key, expected, record.offset):
+                    reread[key] = expected
+                    break
+                kept.append(record)
+                expected = record.offset + 1
+        return kept, reread
+
+    def handled(self, records: Sequence[ConsumerRecord[Any, Any]]) -> None:
+        """The records were handled: each partition is expected to go on after them."""
+        for record in records:
+            self.expected[record.topic, record.partition] = record.offset + 1
+
+    def _reread(self, key: tuple[str, int], expected: int, found: int) -> bool:
+        gap = (*key, expected)
+        self.rereads[gap] = self.rereads.get(gap, 0) + 1
+        if self.rereads[gap] <= self.max_rereads:
+            return True
+        log.warning("offsets missing from a partition; going on without them", extra={
+            "topic": key[0], "partition": key[1], "from_offset": expected, "to_offset": found})
+        return False
+
+
 def subscribe(
     broker: KafkaBroker,
     publisher: EventPublisher,
@@ -85,6 +135,7 @@ def subscribe(
     """
     pause = RetryPause()
     failed = FailedOffsets()
+    gaps = OffsetGaps()
 
     async def poison(item: Decoded[T], error: Exception) -> None:
         record, message = item
@@ -130,6 +181,8 @@ def subscribe(
         raw = msg.raw_message
         records = raw if isinstance(raw, tuple) else (raw,)
         started = time.perf_counter()
+        if isinstance(raw, tuple):  # a batch (every subscriber but parse's confirms)
+            records = _reread_gaps(msg, records, gaps, group_id)
         decoded, dead = decode_records(records, adapter, group_id)
         try:
             if dead:
@@ -149,9 +202,29 @@ def subscribe(
             await pause.wait()
             raise
         failed.forget(records)
+        gaps.handled(records)
         pause.reset()
         BATCH_DURATION.labels(service).observe(time.perf_counter() - started)
         record_lag(service, getattr(msg, "consumer", None), records)
+
+
+def _reread_gaps(msg: KafkaMessage, records: tuple[ConsumerRecord[Any, Any], ...],
+                 gaps: OffsetGaps, group_id: str) -> tuple[ConsumerRecord[Any, Any], ...]:
+    """The batch's records up to any gap; each gapped partition is read again from its gap.
+    The message keeps only those records, so a rewind (nack) cannot pass over the gap, and
+    the commit after the handler stops at it (the consumer's position is the gap)."""
+    consumer = getattr(msg, "consumer", None)
+    if consumer is None:
+        return records
+    kept, reread = gaps.split(records)
+    if not reread:
+        return records
+    for (topic, partition), offset in reread.items():
+        consumer.seek(TopicPartition(topic, partition), offset)
+        log.warning("a partition skipped offsets; reading it again from the gap", extra={
+            "topic": topic, "partition": partition, "offset": offset, "group": group_id})
+    msg.raw_message = tuple(kept)
+    return tuple(kept)
 
 
 async def _headers_of_the_first(
