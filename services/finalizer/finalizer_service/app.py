@@ -24,11 +24,13 @@ def subscribers(ctx: ServiceContext) -> None:
         async with ctx.store.unit_of_work() as uow:
             await handle_confirmed(uow, events)
 
-    fetch_wait = ctx.settings.infra.kafka_fetch_max_wait_ms
+    settings = ctx.settings
+    assert isinstance(settings, FinalizerSettings)
+    fetch_wait = settings.infra.kafka_fetch_max_wait_ms
     subscribe(ctx.broker, ctx.publisher, CHUNK_DONE,
               group_id=registry.group_for("finalizer", CHUNK_DONE),
               adapter=CHUNK_DONE_ADAPTER, handle=on_reports, service="finalizer",
-              max_records=500, fetch_max_wait_ms=fetch_wait)
+              max_records=500, fetch_max_wait_ms=fetch_wait, pace_s=settings.settle_pace_s)
     subscribe(ctx.broker, ctx.publisher, IMPORT_CONFIRMED,
               group_id=registry.group_for("finalizer", IMPORT_CONFIRMED),
               adapter=TypeAdapter(ImportConfirmed), handle=on_confirmed, service="finalizer",

@@ -16,3 +16,7 @@ class FinalizerSettings(ServiceSettings):
     stall_deadline_s: float = Field(
         default=600.0, gt=0, description="An import with no progress this long is failed.")
     watch_interval_s: float = Field(default=5.0, gt=0)
+    settle_pace_s: float = Field(
+        default=0.2, ge=0, description="Chunk reports handled sooner than this after the "
+        "previous batch wait for it: progress is written at most about this often per "
+        "partition, from bigger batches, for fewer statements.")
