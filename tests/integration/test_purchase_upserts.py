@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 import asyncpg
+import msgspec
 import pytest
 
 from hotmart_common.hotmart_statuses import status_code
@@ -52,7 +53,7 @@ async def journey_saves(conn: Connection, rows: list[PurchaseRow]) -> dict[str, 
 async def revenue_saves(conn: Connection, rows: list[PurchaseRow]) -> dict[str, str]:
     import_id = uuid.uuid4()
     await LedgerRepository(conn).record(TENANT, import_id, [
-        r.model_copy(update={"import_id": import_id}) for r in rows])
+        msgspec.structs.replace(r, import_id=import_id) for r in rows])
     entries = await conn.fetch("SELECT purchase_key, outcome FROM revenue_ledger"
                                " WHERE import_id = $1", import_id)
     assert len(entries) == len(rows), "a ledger entry for every row, unchanged ones too"

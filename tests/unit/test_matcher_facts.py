@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 
 from hotmart_common.events import FileRow, RowParsed
+from hotmart_common.row_views import view_of
 from matcher_service.handlers import Match, buyers_of, merged_facts, row_outcome
 from matcher_service.matching import client_key
 from matcher_service.repository import StoredClient
@@ -22,7 +23,7 @@ def row(number: int, email: str, name: str | None, phone: str | None,
                      provenance=FileRow(file_name="vendas.csv", row_number=number),
                      purchased_at=datetime(2025, 1, 1, tzinfo=UTC), first_of_buyer=first,
                      purchase_key=f"txn:{number}", fingerprint="APPROVED|1|BRL")
-    return BuyerRow.model_validate(event.model_dump())
+    return view_of(event, BuyerRow)
 
 
 def test_one_set_of_facts_per_buyer_later_non_empty_values_win() -> None:

@@ -17,11 +17,10 @@ from .events import (
     ConsumerService,
     RowIssue,
     RowsFailed,
-    RowTopicDecoder,
     stable_event_id,
 )
 from .kafka_consumer import subscribe
-from .row_views import RowView
+from .row_views import RowView, RowViewDecoder
 from .service import ServiceContext
 from .store import Outgoing, Publisher, Store, UnitOfWork
 from .topics import CHUNK_DONE, IMPORT_ROWS
@@ -38,7 +37,7 @@ async def handle_row_messages(store: Store, messages: list[Row | ChunkEnded],
     by_row: dict[tuple[UUID, int], Row] = {}
     by_chunk: dict[tuple[UUID, int], ChunkEnded] = {}
     for m in messages:
-        if m.kind == "row":  # the tag, not isinstance: a pydantic model's isinstance is slow
+        if m.kind == "row":
             by_row[(m.import_id, m.row_number)] = m
         else:
             by_chunk[(m.import_id, m.chunk_no)] = m
@@ -80,6 +79,6 @@ def subscribe_to_rows(ctx: ServiceContext, service: ConsumerService, rows: type[
 
     subscribe(ctx.broker, ctx.publisher, IMPORT_ROWS,
               group_id=group_id or registry.group_for(service, IMPORT_ROWS),
-              adapter=RowTopicDecoder(rows), handle=on_rows, service=service, on_poison=on_poison,
+              adapter=RowViewDecoder(rows), handle=on_rows, service=service, on_poison=on_poison,
               max_records=max_records,
               fetch_max_wait_ms=ctx.settings.infra.kafka_fetch_max_wait_ms)

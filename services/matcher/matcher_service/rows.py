@@ -3,7 +3,7 @@
 from hotmart_common.row_views import RowView
 
 
-class BuyerRow(RowView):
+class BuyerRow(RowView, frozen=True, kw_only=True):
     name: str | None = None
     phone: str | None = None
     document: str | None = None
