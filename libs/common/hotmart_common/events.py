@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 from hashlib import sha1
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from typing import Annotated, Literal
 from uuid import UUID, SafeUUID
 
 from pydantic import (
@@ -19,7 +19,6 @@ from pydantic import (
     Field,
     NonNegativeInt,
     TypeAdapter,
-    ValidationError,
 )
 
 from hotmart_common import registry
@@ -271,34 +270,6 @@ class ChunkEnded(ImportEvent):
 
 RowTopicMessage = Annotated[RowParsed | ChunkEnded, Field(discriminator="kind")]
 ROW_TOPIC_ADAPTER: TypeAdapter[RowParsed | ChunkEnded] = TypeAdapter(RowTopicMessage)
-
-Row = TypeVar("Row", bound=BaseModel)
-
-
-class RowTopicDecoder(Generic[Row]):
-    """Validates row-topic messages as ``rows`` (``RowParsed``, or a consumer's view of it,
-    hotmart_common.row_views) or ``ChunkEnded``. A row (nearly every message) is validated
-    straight as ``rows``, which skips the union's dispatch; anything else, or a row that
-    fails, goes through the union, whose errors name the message's kind."""
-
-    def __init__(self, rows: type[Row]) -> None:
-        self.rows = rows
-        message: Any = Annotated[rows | ChunkEnded, Field(discriminator="kind")]
-        self._one: TypeAdapter[Row | ChunkEnded] = TypeAdapter(message)
-        self._array: TypeAdapter[list[Row | ChunkEnded]] = TypeAdapter(list[message])
-
-    def validate_json(self, data: bytes) -> Row | ChunkEnded:
-        if b'"kind":"row"' in data:
-            try:
-                return self.rows.model_validate_json(data)
-            except ValidationError:
-                pass
-        return self._one.validate_json(data)
-
-    def validate_json_array(self, data: bytes) -> list[Row | ChunkEnded]:
-        """A JSON array of row-topic messages (a whole poll's) in one call."""
-        return self._array.validate_json(data)
-
 
 def _reporting_service(name: str) -> str:
     if name not in REPORTING_SERVICES:
