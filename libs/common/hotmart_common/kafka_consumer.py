@@ -112,6 +112,31 @@ class OffsetGaps:
         return False
 
 
+PACE_BURST = 8  # batches handled at once after a quiet spell
+
+
+class Pace:
+    """A token bucket: a batch takes a token; tokens come back one per ``every`` seconds, up
+    to ``burst``. ``wait()`` is how long to wait before the next poll (0 without pacing)."""
+
+    def __init__(self, every: float, burst: int = PACE_BURST,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.every, self.burst, self.clock = every, burst, clock
+        self.tokens, self.at = float(burst), clock()
+
+    def wait(self) -> float:
+        if self.every <= 0:
+            return 0.0
+        now = self.clock()
+        self.tokens = min(self.burst, self.tokens + (now - self.at) / self.every) - 1
+        self.at = now
+        if self.tokens >= 0:
+            return 0.0
+        owed, self.tokens = -self.tokens * self.every, 0.0
+        self.at = now + owed
+        return owed
+
+
 def subscribe(
     broker: KafkaBroker,
     publisher: EventPublisher,
@@ -129,9 +154,10 @@ def subscribe(
 ) -> None:
     """Registers a consumer whose handler receives the decoded messages of one poll.
 
-    With ``pace_s``, a batch handled sooner than that waits out the rest before the next
-    poll (the client keeps fetching meanwhile): a consumer whose every batch costs a few
-    statements whatever its size handles fewer, bigger batches when messages trickle in.
+    With ``pace_s``, the consumer handles about one batch per ``pace_s`` once busy (the client
+    keeps fetching meanwhile), after a burst of ``PACE_BURST`` at once from idle: a consumer
+    whose every batch costs a few statements whatever its size handles fewer, bigger batches
+    when messages trickle in, and still answers the first messages after a quiet spell at once.
 
     A batch that fails because something is unavailable is redelivered after a pause, for
     as long as it takes. A batch that fails for any other reason is redelivered once, then
@@ -141,6 +167,7 @@ def subscribe(
     pause = RetryPause()
     failed = FailedOffsets()
     gaps = OffsetGaps()
+    pace = Pace(pace_s)
 
     async def poison(item: Decoded[T], error: Exception) -> None:
         record, message = item
@@ -209,11 +236,9 @@ def subscribe(
         failed.forget(records)
         gaps.handled(records)
         pause.reset()
-        took = time.perf_counter() - started
-        BATCH_DURATION.labels(service).observe(took)
+        BATCH_DURATION.labels(service).observe(time.perf_counter() - started)
         record_lag(service, getattr(msg, "consumer", None), records)
-        if took < pace_s:
-            await asyncio.sleep(pace_s - took)
+        await asyncio.sleep(pace.wait())
 
 
 def _reread_gaps(msg: KafkaMessage, records: tuple[ConsumerRecord[Any, Any], ...],

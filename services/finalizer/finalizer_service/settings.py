@@ -17,6 +17,6 @@ class FinalizerSettings(ServiceSettings):
         default=600.0, gt=0, description="An import with no progress this long is failed.")
     watch_interval_s: float = Field(default=5.0, gt=0)
     settle_pace_s: float = Field(
-        default=0.2, ge=0, description="Chunk reports handled sooner than this after the "
-        "previous batch wait for it: progress is written at most about this often per "
-        "partition, from bigger batches, for fewer statements.")
+        default=0.2, ge=0, description="Once busy, chunk reports are handled about one batch "
+        "per this many seconds per partition (after a burst at once from idle): fewer, bigger "
+        "batches, for fewer statements; 0 handles each poll at once.")
