@@ -112,7 +112,7 @@ class OffsetGaps:
         return False
 
 
-PACE_BURST = 8  # batches handled at once after a quiet spell
+PACE_BURST = 20  # batches handled at once after a quiet spell
 
 
 class Pace:
